@@ -1,0 +1,155 @@
+//! Slugs, URL segments and output paths: the one place that decides what a safe path is.
+//!
+//! Slugs keep Unicode letters (a Japanese title stays readable in its URL). Every segment that
+//! reaches the output folder passes [`check_segment`], so `..`, absolute paths and characters
+//! that are illegal in file names on any common system never get there.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Turns a title or file name into a URL slug: lowercase, Unicode letters and digits kept,
+/// everything else collapsed into single hyphens.
+pub fn slugify(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    let mut pending_hyphen = false;
+    for c in text.nfc() {
+        if c.is_alphanumeric() || is_combining_mark(c) {
+            if pending_hyphen && !slug.is_empty() {
+                slug.push('-');
+            }
+            pending_hyphen = false;
+            slug.extend(c.to_lowercase());
+        } else {
+            pending_hyphen = true;
+        }
+    }
+    slug
+}
+
+/// Marks that belong to the letter before them (Devanagari vowel signs, Arabic harakat…).
+fn is_combining_mark(c: char) -> bool {
+    matches!(c as u32, 0x0300..=0x036F | 0x0610..=0x061A | 0x064B..=0x065F | 0x0900..=0x097F | 0x3099..=0x309A)
+        && !c.is_whitespace()
+}
+
+/// Why a path segment was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SegmentError {
+    Empty,
+    DotSegment,
+    Separator,
+    IllegalCharacter(char),
+    TooLong,
+}
+
+impl std::fmt::Display for SegmentError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SegmentError::Empty => write!(f, "it is empty"),
+            SegmentError::DotSegment => write!(f, "`.` and `..` would leave the folder"),
+            SegmentError::Separator => write!(f, "it contains a path separator (`/` or `\\`)"),
+            SegmentError::IllegalCharacter(c) => {
+                write!(f, "it contains {c:?}, which is not allowed in file names")
+            }
+            SegmentError::TooLong => write!(f, "it is longer than 200 bytes"),
+        }
+    }
+}
+
+/// Checks that `segment` can be one folder or file name in the output.
+pub fn check_segment(segment: &str) -> Result<(), SegmentError> {
+    if segment.is_empty() {
+        return Err(SegmentError::Empty);
+    }
+    if segment == "." || segment == ".." {
+        return Err(SegmentError::DotSegment);
+    }
+    if segment.len() > 200 {
+        return Err(SegmentError::TooLong);
+    }
+    for c in segment.chars() {
+        match c {
+            '/' | '\\' => return Err(SegmentError::Separator),
+            '<' | '>' | ':' | '"' | '|' | '?' | '*' | '#' | '%' => {
+                return Err(SegmentError::IllegalCharacter(c))
+            }
+            c if c.is_control() => return Err(SegmentError::IllegalCharacter(c)),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Checks a root-relative URL path such as an alias (`/old/reports/reykjavik/`); returns its
+/// segments.
+pub fn check_url_path(path: &str) -> Result<Vec<&str>, String> {
+    if !path.starts_with('/') || path.starts_with("//") {
+        return Err("it must start with a single `/` (a path on this site, e.g. `/old/page/`)".into());
+    }
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    if segments.is_empty() {
+        return Err("it is the site root".into());
+    }
+    for segment in &segments {
+        check_segment(segment).map_err(|e| format!("segment `{segment}`: {e}"))?;
+    }
+    Ok(segments)
+}
+
+/// The key under which two output paths collide: case-folded and Unicode-normalised, because
+/// macOS and Windows file systems treat `Été`/`été` and NFC/NFD forms as the same file.
+pub fn collision_key(path: &str) -> String {
+    path.nfc().collect::<String>().to_lowercase()
+}
+
+/// Percent-encodes a URL path (keeps `/` and unreserved characters; Unicode is encoded as UTF-8).
+pub fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_keep_unicode_letters() {
+        assert_eq!(slugify("Réunion annuelle 2016"), "réunion-annuelle-2016");
+        assert_eq!(slugify("インターカルチュラル・シティ"), "インターカルチュラル-シティ");
+        assert_eq!(slugify("  --Hello,   World!-- "), "hello-world");
+        assert_eq!(slugify("2016-reykjavik"), "2016-reykjavik");
+    }
+
+    #[test]
+    fn slugs_are_nfc() {
+        assert_eq!(slugify("e\u{301}te\u{301}"), "été");
+    }
+
+    #[test]
+    fn refuses_dangerous_segments() {
+        assert_eq!(check_segment(".."), Err(SegmentError::DotSegment));
+        assert_eq!(check_segment("a/b"), Err(SegmentError::Separator));
+        assert_eq!(check_segment(""), Err(SegmentError::Empty));
+        assert!(check_segment("été-2016").is_ok());
+        assert!(check_url_path("/a/../b/").is_err());
+        assert!(check_url_path("//evil.example/").is_err());
+        assert_eq!(check_url_path("/old/page/").unwrap(), vec!["old", "page"]);
+    }
+
+    #[test]
+    fn collisions_ignore_case_and_normalisation() {
+        assert_eq!(collision_key("/fr/Été/"), collision_key("/fr/e\u{301}te\u{301}/"));
+    }
+
+    #[test]
+    fn encodes_unicode_paths() {
+        assert_eq!(encode_path("/ja/会議/"), "/ja/%E4%BC%9A%E8%AD%B0/");
+    }
+}
