@@ -244,13 +244,19 @@ fn load_languages(root: &Path, problems: &mut Diagnostics) -> Vec<Language> {
     files.sort();
     let mut languages = Vec::new();
     for path in files {
-        let code = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+        let code = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_string();
         let rel = Path::new(I18N_DIR).join(path.file_name().unwrap_or_default());
         if !is_language_tag(&code) {
             problems.push(
                 Diagnostic::error(format!("`{code}` is not a language code"))
                     .in_file(&rel)
-                    .hint("name i18n files after a BCP-47 language tag: fr.yaml, en.yaml, pt-BR.yaml"),
+                    .hint(
+                        "name i18n files after a BCP-47 language tag: fr.yaml, en.yaml, pt-BR.yaml",
+                    ),
             );
             continue;
         }
@@ -265,7 +271,8 @@ fn load_languages(root: &Path, problems: &mut Diagnostics) -> Vec<Language> {
                 continue;
             }
             Err(e) => {
-                problems.push(Diagnostic::error(format!("cannot read the file: {e}")).in_file(&rel));
+                problems
+                    .push(Diagnostic::error(format!("cannot read the file: {e}")).in_file(&rel));
                 continue;
             }
         };
@@ -283,7 +290,12 @@ pub fn parse_language(code: &str, file: &Path, text: &str) -> Result<Language, V
         .map_err(|e| vec![yaml_diagnostic(&e, file, 1, LANGUAGE_KEYS)])?;
     let mut problems = Vec::new();
     let key_lines = crate::yaml::top_level_key_lines(strip_bom(text));
-    let line_of = |key: &str| key_lines.iter().find(|(k, _)| k == key).map_or(1, |(_, l)| *l);
+    let line_of = |key: &str| {
+        key_lines
+            .iter()
+            .find(|(k, _)| k == key)
+            .map_or(1, |(_, l)| *l)
+    };
     let dir = match raw.dir.as_deref() {
         None | Some("ltr") => Direction::Ltr,
         Some("rtl") => Direction::Rtl,
@@ -314,10 +326,12 @@ pub fn parse_language(code: &str, file: &Path, text: &str) -> Result<Language, V
             }
             if !forms.contains_key("other") {
                 problems.push(
-                    Diagnostic::error(format!("UI string `{key}` has plural forms but no `other` form"))
-                        .in_file(file)
-                        .at(line, 1)
-                        .hint("every plural string needs `other:`, used when no other category fits"),
+                    Diagnostic::error(format!(
+                        "UI string `{key}` has plural forms but no `other` form"
+                    ))
+                    .in_file(file)
+                    .at(line, 1)
+                    .hint("every plural string needs `other:`, used when no other category fits"),
                 );
             }
         }
@@ -352,16 +366,30 @@ fn resolve(
     problems: &mut Diagnostics,
 ) -> Option<Config> {
     let site = Path::new(SITE_FILE);
-    let key_lines = crate::yaml::top_level_key_lines(&fs::read_to_string(root.join(SITE_FILE)).unwrap_or_default());
-    let line_of = |key: &str| key_lines.iter().find(|(k, _)| k == key).map_or(1, |(_, l)| *l);
+    let key_lines = crate::yaml::top_level_key_lines(
+        &fs::read_to_string(root.join(SITE_FILE)).unwrap_or_default(),
+    );
+    let line_of = |key: &str| {
+        key_lines
+            .iter()
+            .find(|(k, _)| k == key)
+            .map_or(1, |(_, l)| *l)
+    };
 
-    let base_url = base_url_override.unwrap_or(&raw.base_url).trim_end_matches('/').to_string();
-    if !(base_url.starts_with("http://") || base_url.starts_with("https://")) || base_url.contains(char::is_whitespace) {
+    let base_url = base_url_override
+        .unwrap_or(&raw.base_url)
+        .trim_end_matches('/')
+        .to_string();
+    if !(base_url.starts_with("http://") || base_url.starts_with("https://"))
+        || base_url.contains(char::is_whitespace)
+    {
         let d = Diagnostic::error(format!("base URL `{base_url}` is not an http(s) URL"));
         let d = if base_url_override.is_some() {
             d.hint("pass --base-url https://example.org/path")
         } else {
-            d.in_file(site).at(line_of("base_url"), 1).hint("write e.g. `base_url: https://example.org/interculturalcities`")
+            d.in_file(site)
+                .at(line_of("base_url"), 1)
+                .hint("write e.g. `base_url: https://example.org/interculturalcities`")
         };
         problems.push(d);
     }
@@ -408,7 +436,10 @@ fn resolve(
 
     let mut seen = std::collections::BTreeSet::new();
     for taxonomy in &raw.taxonomies {
-        if !seen.insert(taxonomy) || crate::load::is_reserved_key(taxonomy) || crate::paths::check_segment(taxonomy).is_err() {
+        if !seen.insert(taxonomy)
+            || crate::load::is_reserved_key(taxonomy)
+            || crate::paths::check_segment(taxonomy).is_err()
+        {
             problems.push(
                 Diagnostic::error(format!("`{taxonomy}` cannot be a taxonomy name"))
                     .in_file(site)
@@ -428,7 +459,10 @@ fn resolve(
     let per_language = |value: Option<PerLanguage>| -> BTreeMap<String, String> {
         match value {
             None => BTreeMap::new(),
-            Some(PerLanguage::Same(text)) => languages.iter().map(|l| (l.code.clone(), text.clone())).collect(),
+            Some(PerLanguage::Same(text)) => languages
+                .iter()
+                .map(|l| (l.code.clone(), text.clone()))
+                .collect(),
             Some(PerLanguage::ByLanguage(map)) => map,
         }
     };
@@ -445,7 +479,9 @@ fn resolve(
         }
     }
     if let Some(theme) = &raw.theme {
-        if crate::paths::check_segment(theme).is_err() || !root.join("themes").join(theme).join("templates").is_dir() {
+        if crate::paths::check_segment(theme).is_err()
+            || !root.join("themes").join(theme).join("templates").is_dir()
+        {
             problems.push(
                 Diagnostic::error(format!("theme `{theme}` not found"))
                     .in_file(site)
@@ -500,7 +536,8 @@ mod tests {
 
     #[test]
     fn unknown_key_is_named_with_a_suggestion() {
-        let err = parse_language("fr", Path::new("i18n/fr.yaml"), "name: X\ndri: rtl\n").unwrap_err();
+        let err =
+            parse_language("fr", Path::new("i18n/fr.yaml"), "name: X\ndri: rtl\n").unwrap_err();
         assert_eq!(err[0].message, "unknown key `dri`");
         assert_eq!(err[0].hint.as_deref(), Some("did you mean `dir`?"));
         assert_eq!((err[0].line, err[0].column), (2, 1));

@@ -131,9 +131,8 @@ impl Diagnostics {
     /// Sorted by file and position, duplicates removed, so output never depends on thread order.
     pub fn into_sorted(mut self) -> Vec<Diagnostic> {
         self.items.sort_by(|a, b| {
-            (&a.file, a.line, a.column, &a.message, a.severity).cmp(&(
-                &b.file, b.line, b.column, &b.message, b.severity,
-            ))
+            (&a.file, a.line, a.column, &a.message, a.severity)
+                .cmp(&(&b.file, b.line, b.column, &b.message, b.severity))
         });
         self.items.dedup();
         self.items
@@ -167,7 +166,10 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 }
 
 /// The closest candidate to `word` when it is close enough to be a likely typo.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let limit = (word.chars().count() / 3).max(1);
     candidates
         .into_iter()

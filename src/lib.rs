@@ -6,10 +6,16 @@
 //! binary decides how to show them.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod build;
+pub mod cli;
+pub mod cmd;
 pub mod config;
 pub mod diagnostics;
+pub mod i18n;
 pub mod index;
 pub mod load;
 pub mod markdown;
+pub mod output;
 pub mod paths;
+pub mod templates;
 pub mod yaml;

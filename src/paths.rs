@@ -83,7 +83,9 @@ pub fn check_segment(segment: &str) -> Result<(), SegmentError> {
 /// segments.
 pub fn check_url_path(path: &str) -> Result<Vec<&str>, String> {
     if !path.starts_with('/') || path.starts_with("//") {
-        return Err("it must start with a single `/` (a path on this site, e.g. `/old/page/`)".into());
+        return Err(
+            "it must start with a single `/` (a path on this site, e.g. `/old/page/`)".into(),
+        );
     }
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     if segments.is_empty() {
@@ -122,7 +124,10 @@ mod tests {
     #[test]
     fn slugs_keep_unicode_letters() {
         assert_eq!(slugify("Réunion annuelle 2016"), "réunion-annuelle-2016");
-        assert_eq!(slugify("インターカルチュラル・シティ"), "インターカルチュラル-シティ");
+        assert_eq!(
+            slugify("インターカルチュラル・シティ"),
+            "インターカルチュラル-シティ"
+        );
         assert_eq!(slugify("  --Hello,   World!-- "), "hello-world");
         assert_eq!(slugify("2016-reykjavik"), "2016-reykjavik");
     }
@@ -145,7 +150,10 @@ mod tests {
 
     #[test]
     fn collisions_ignore_case_and_normalisation() {
-        assert_eq!(collision_key("/fr/Été/"), collision_key("/fr/e\u{301}te\u{301}/"));
+        assert_eq!(
+            collision_key("/fr/Été/"),
+            collision_key("/fr/e\u{301}te\u{301}/")
+        );
     }
 
     #[test]

@@ -34,8 +34,9 @@ pub fn yaml_diagnostic(
     } else if message.contains("found character that cannot start any token")
         || message.contains("found a tab character")
     {
-        diagnostic = Diagnostic::error(format!("invalid YAML: {message}"))
-            .hint("YAML indentation must use spaces, not tabs; check quotes and colons on this line");
+        diagnostic = Diagnostic::error(format!("invalid YAML: {message}")).hint(
+            "YAML indentation must use spaces, not tabs; check quotes and colons on this line",
+        );
     } else if message.starts_with("duplicate") {
         diagnostic = Diagnostic::error(format!("invalid YAML: {message}"))
             .hint("each key may appear only once: remove or merge the repeated one");

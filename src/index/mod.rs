@@ -99,11 +99,16 @@ impl Site {
     /// The version a reader of `lang` sees: theirs where it exists, else the original.
     pub fn version_for(&self, doc: usize, lang: &str) -> usize {
         let d = &self.documents[doc];
-        d.versions.get(lang).copied().unwrap_or(d.versions[&d.original])
+        d.versions
+            .get(lang)
+            .copied()
+            .unwrap_or(d.versions[&d.original])
     }
 
     pub fn section_by_path(&self, content_path: &str) -> Option<usize> {
-        self.sections.iter().position(|s| s.content_path == content_path)
+        self.sections
+            .iter()
+            .position(|s| s.content_path == content_path)
     }
 
     /// The section's URL in a language.
@@ -137,7 +142,11 @@ impl Site {
 
 /// Builds the [`Site`] from what `load` read.
 pub fn index(config: Config, loaded: Loaded, problems: &mut Diagnostics) -> Site {
-    let Loaded { mut versions, assets, broken } = loaded;
+    let Loaded {
+        mut versions,
+        assets,
+        broken,
+    } = loaded;
     versions.sort_by(|a, b| a.file.cmp(&b.file));
     let mut site = Site {
         config,
@@ -225,7 +234,10 @@ fn build_documents(site: &mut Site, problems: &mut Diagnostics) {
     let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (index, version) in site.versions.iter().enumerate() {
         if version.kind == VersionKind::Page {
-            groups.entry(version.content_path.clone()).or_default().push(index);
+            groups
+                .entry(version.content_path.clone())
+                .or_default()
+                .push(index);
         }
     }
     let mut merged: BTreeMap<String, Vec<usize>> = BTreeMap::new();
@@ -246,7 +258,10 @@ fn build_documents(site: &mut Site, problems: &mut Diagnostics) {
                 .hint("versions of one document share their path or one `translation_key`"),
             );
         }
-        let key = keys.into_iter().next().map_or(content_path, |k| format!("key:{k}"));
+        let key = keys
+            .into_iter()
+            .next()
+            .map_or(content_path, |k| format!("key:{k}"));
         merged.entry(key).or_default().extend(members);
     }
     for (key, members) in merged {
@@ -263,9 +278,10 @@ fn build_documents(site: &mut Site, problems: &mut Diagnostics) {
         let doc = site.documents.len();
         let original_version = &site.versions[versions[&original]];
         let section = nearest_section(site, parent_path(&original_version.content_path));
-        for (_, &index) in &versions {
+        for &index in versions.values() {
             site.version_documents[index] = Some(doc);
-            site.by_content_path.insert(site.versions[index].content_path.clone(), doc);
+            site.by_content_path
+                .insert(site.versions[index].content_path.clone(), doc);
         }
         site.documents.push(Document {
             key: key.strip_prefix("key:").unwrap_or(&key).to_string(),
@@ -283,11 +299,17 @@ fn build_documents(site: &mut Site, problems: &mut Diagnostics) {
     }
 }
 
-fn original_language(site: &Site, versions: &BTreeMap<String, usize>, problems: &mut Diagnostics) -> String {
+fn original_language(
+    site: &Site,
+    versions: &BTreeMap<String, usize>,
+    problems: &mut Diagnostics,
+) -> String {
     let mut declared: Option<(&str, &Version)> = None;
     for &index in versions.values() {
         let version = &site.versions[index];
-        let Some(original) = version.front.original.as_deref() else { continue };
+        let Some(original) = version.front.original.as_deref() else {
+            continue;
+        };
         let bad = |message: String| {
             Diagnostic::error(message)
                 .in_file(&version.file)
@@ -295,16 +317,23 @@ fn original_language(site: &Site, versions: &BTreeMap<String, usize>, problems: 
         };
         if !versions.contains_key(original) {
             let langs: Vec<&str> = versions.keys().map(String::as_str).collect();
-            problems.push(bad(format!("`original: {original}` but the document has no `{original}` version")).hint(format!(
+            problems.push(
+                bad(format!(
+                    "`original: {original}` but the document has no `{original}` version"
+                ))
+                .hint(format!(
                 "`original` names the language the document was written in; its versions are: {}",
                 langs.join(", ")
-            )));
+            )),
+            );
             continue;
         }
         match declared {
             Some((first, _)) if first != original => problems.push(
-                bad(format!("`original: {original}` disagrees with `original: {first}` in another version"))
-                    .hint("give the same `original` in every version, or only in one"),
+                bad(format!(
+                    "`original: {original}` disagrees with `original: {first}` in another version"
+                ))
+                .hint("give the same `original` in every version, or only in one"),
             ),
             _ => declared = Some((original, version)),
         }
@@ -326,7 +355,9 @@ fn original_language(site: &Site, versions: &BTreeMap<String, usize>, problems: 
 fn assign_urls(site: &mut Site, problems: &mut Diagnostics) {
     for (index, version) in site.versions.iter().enumerate() {
         site.version_urls[index] = match version.kind {
-            VersionKind::Section => urls::join(&version.lang, &urls::folder_segments(&version.content_path)),
+            VersionKind::Section => {
+                urls::join(&version.lang, &urls::folder_segments(&version.content_path))
+            }
             VersionKind::Page => {
                 let mut segments = urls::folder_segments(parent_path(&version.content_path));
                 match urls::version_slug(version.front.slug.as_deref(), &version.content_path) {
@@ -345,10 +376,18 @@ fn assign_urls(site: &mut Site, problems: &mut Diagnostics) {
             }
         };
     }
-    let languages: Vec<String> = site.config.languages.iter().map(|l| l.code.clone()).collect();
+    let languages: Vec<String> = site
+        .config
+        .languages
+        .iter()
+        .map(|l| l.code.clone())
+        .collect();
     for doc in &mut site.documents {
         let original_url = &site.version_urls[doc.versions[&doc.original]];
-        let rest = original_url.trim_start_matches('/').split_once('/').map_or("", |(_, rest)| rest);
+        let rest = original_url
+            .trim_start_matches('/')
+            .split_once('/')
+            .map_or("", |(_, rest)| rest);
         for lang in &languages {
             let url = match doc.versions.get(lang) {
                 Some(&v) => site.version_urls[v].clone(),
@@ -364,13 +403,22 @@ fn build_taxonomies(site: &mut Site, problems: &mut Diagnostics) {
         .config
         .taxonomies
         .iter()
-        .map(|name| Taxonomy { name: name.clone(), terms: BTreeMap::new() })
+        .map(|name| Taxonomy {
+            name: name.clone(),
+            terms: BTreeMap::new(),
+        })
         .collect();
     for (doc_index, doc) in site.documents.iter().enumerate() {
         for &v in doc.versions.values() {
             let version = &site.versions[v];
             for taxonomy in &mut taxonomies {
-                for term in version.front.taxonomies.get(&taxonomy.name).into_iter().flatten() {
+                for term in version
+                    .front
+                    .taxonomies
+                    .get(&taxonomy.name)
+                    .into_iter()
+                    .flatten()
+                {
                     if slugify(term) != *term || check_segment(term).is_err() {
                         problems.push(
                             Diagnostic::error(format!("`{term}` is not a valid {} term key", taxonomy.name))
@@ -415,7 +463,11 @@ fn check_front_matter_references(site: &Site, problems: &mut Diagnostics) {
         for attachment in &version.front.attachments {
             let file = attachment.file();
             let ok = check_segment(file).is_ok() && {
-                let full = if version.folder.is_empty() { file.to_string() } else { format!("{}/{file}", version.folder) };
+                let full = if version.folder.is_empty() {
+                    file.to_string()
+                } else {
+                    format!("{}/{file}", version.folder)
+                };
                 assets.contains(full.as_str())
             };
             if !ok {
@@ -451,10 +503,16 @@ fn check_collisions(site: &Site, problems: &mut Diagnostics) {
         }
     };
     for (index, version) in site.versions.iter().enumerate() {
-        claim(site.version_urls[index].clone(), version.file.clone(), "the URL");
+        claim(
+            site.version_urls[index].clone(),
+            version.file.clone(),
+            "the URL",
+        );
         for alias in &version.front.aliases {
             if check_url_path(alias).is_ok() {
-                let url = if alias.ends_with('/') || alias.rsplit('/').next().is_some_and(|s| s.contains('.')) {
+                let url = if alias.ends_with('/')
+                    || alias.rsplit('/').next().is_some_and(|s| s.contains('.'))
+                {
                     alias.clone()
                 } else {
                     format!("{alias}/")
@@ -472,11 +530,74 @@ fn check_collisions(site: &Site, problems: &mut Diagnostics) {
         }
     }
     for asset in &site.assets {
-        claim(format!("/{asset}"), PathBuf::from(CONTENT_DIR).join(asset), "the file");
+        claim(
+            format!("/{asset}"),
+            PathBuf::from(CONTENT_DIR).join(asset),
+            "the file",
+        );
     }
     for taxonomy in &site.taxonomies {
         for lang in &site.config.languages {
-            claim(site.taxonomy_url(&taxonomy.name, &lang.code), PathBuf::from(crate::config::SITE_FILE), "the taxonomy page");
+            claim(
+                site.taxonomy_url(&taxonomy.name, &lang.code),
+                PathBuf::from(crate::config::SITE_FILE),
+                "the taxonomy page",
+            );
         }
+    }
+}
+
+/// hreflang sets: who is whose translation. The same function feeds the page `<head>` and
+/// the sitemap, so the two always agree and every set is reciprocal.
+impl Site {
+    /// Every real version of a document, plus `x-default` → its original.
+    pub fn document_alternates(&self, doc: usize) -> Vec<(String, String)> {
+        let document = &self.documents[doc];
+        let mut set: Vec<(String, String)> = self
+            .config
+            .languages
+            .iter()
+            .filter_map(|l| {
+                document
+                    .versions
+                    .get(&l.code)
+                    .map(|&v| (l.code.clone(), self.version_urls[v].clone()))
+            })
+            .collect();
+        set.push((
+            "x-default".to_string(),
+            self.version_urls[document.versions[&document.original]].clone(),
+        ));
+        set
+    }
+
+    /// A page that exists in every language (lists, terms): all of them, `x-default` → the
+    /// default language (or `x_default` when given, e.g. `/` for home pages).
+    pub fn every_language_alternates(
+        &self,
+        url_for: impl Fn(&str) -> String,
+        x_default: Option<String>,
+    ) -> Vec<(String, String)> {
+        let mut set: Vec<(String, String)> = self
+            .config
+            .languages
+            .iter()
+            .map(|l| (l.code.clone(), url_for(&l.code)))
+            .collect();
+        set.push((
+            "x-default".to_string(),
+            x_default.unwrap_or_else(|| url_for(&self.config.default_language)),
+        ));
+        set
+    }
+
+    /// The absolute URL of a site path (percent-encoded, base URL's path included).
+    pub fn permalink(&self, url: &str) -> String {
+        format!("{}{}", self.config.base_url, crate::paths::encode_path(url))
+    }
+
+    /// The URL to use in `href`s: the base URL's path, then the site path.
+    pub fn href(&self, url: &str) -> String {
+        format!("{}{url}", self.config.base_path())
     }
 }

@@ -83,7 +83,10 @@ mod tests {
 
     #[test]
     fn slugs() {
-        assert_eq!(version_slug(None, "meetings/2016-Reykjavik").unwrap(), "2016-reykjavik");
+        assert_eq!(
+            version_slug(None, "meetings/2016-Reykjavik").unwrap(),
+            "2016-reykjavik"
+        );
         assert_eq!(version_slug(Some("会議"), "x").unwrap(), "会議");
         assert!(version_slug(Some(".."), "x").is_err());
         assert!(version_slug(Some("a/b"), "x").is_err());

@@ -194,7 +194,9 @@ pub fn split(text: &str) -> Result<Split<'_>, Diagnostic> {
     let mut offset = yaml_start;
     let mut line = 2;
     while offset < text.len() {
-        let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i + 1);
+        let end = text[offset..]
+            .find('\n')
+            .map_or(text.len(), |i| offset + i + 1);
         if text[offset..end].trim_end() == "---" {
             return Ok(Split {
                 yaml: &text[yaml_start..offset],
@@ -227,7 +229,9 @@ pub fn parse(
         return Err(vec![Diagnostic::error("a tab character indents this line")
             .in_file(file)
             .at(yaml_line + index, column)
-            .hint("YAML indentation must use spaces: replace the tab with spaces")]);
+            .hint(
+                "YAML indentation must use spaces: replace the tab with spaces",
+            )]);
     }
     let mut known: Vec<&str> = KNOWN_KEYS.to_vec();
     known.extend(taxonomies.iter().map(String::as_str));
@@ -244,17 +248,23 @@ pub fn parse(
         serde_yaml::Value::Mapping(m) => m,
         serde_yaml::Value::Null => serde_yaml::Mapping::new(),
         _ => {
-            return Err(vec![Diagnostic::error("the front matter is not a list of `key: value` lines")
-                .in_file(file)
-                .at(yaml_line, 1)
-                .hint("write one `key: value` per line, starting with `title: …`")])
+            return Err(vec![Diagnostic::error(
+                "the front matter is not a list of `key: value` lines",
+            )
+            .in_file(file)
+            .at(yaml_line, 1)
+            .hint("write one `key: value` per line, starting with `title: …`")])
         }
     };
     let mut problems = Vec::new();
     let mut terms = BTreeMap::new();
     for (key, value) in &mapping {
         let Some(key) = key.as_str() else {
-            problems.push(Diagnostic::error("a front matter key is not text").in_file(file).at(yaml_line, 1));
+            problems.push(
+                Diagnostic::error("a front matter key is not text")
+                    .in_file(file)
+                    .at(yaml_line, 1),
+            );
             continue;
         };
         if taxonomies.iter().any(|t| t == key) {
@@ -358,9 +368,17 @@ mod tests {
 
     #[test]
     fn parses_known_keys_and_taxonomies() {
-        let f = parse_str("title: Réunion\ndate: 2016-09-15\ncities: [reykjavik, paris]\n").unwrap();
+        let f =
+            parse_str("title: Réunion\ndate: 2016-09-15\ncities: [reykjavik, paris]\n").unwrap();
         assert_eq!(f.title, "Réunion");
-        assert_eq!(f.date, Some(Date { year: 2016, month: 9, day: 15 }));
+        assert_eq!(
+            f.date,
+            Some(Date {
+                year: 2016,
+                month: 9,
+                day: 15
+            })
+        );
         assert_eq!(f.taxonomies["cities"], vec!["reykjavik", "paris"]);
         assert_eq!(f.line_of("cities"), 4);
     }
@@ -376,13 +394,19 @@ mod tests {
     #[test]
     fn impossible_date_is_located() {
         let e = parse_str("title: A\ndate: 2023-02-30\n").unwrap_err();
-        assert!(e[0].message.contains("month 2 of 2023 has 28 days"), "{}", e[0]);
+        assert!(
+            e[0].message.contains("month 2 of 2023 has 28 days"),
+            "{}",
+            e[0]
+        );
         assert_eq!(e[0].line, 3);
     }
 
     #[test]
     fn missing_title_and_tabs() {
-        assert!(parse_str("date: 2020-01-01\n").unwrap_err()[0].message.contains("no `title`"));
+        assert!(parse_str("date: 2020-01-01\n").unwrap_err()[0]
+            .message
+            .contains("no `title`"));
         let e = parse_str("title: A\nextra:\n\tx: 1\n").unwrap_err();
         assert_eq!((e[0].line, e[0].column), (4, 1));
     }
@@ -398,6 +422,9 @@ mod tests {
         assert!(Date::parse("2024-02-29").is_ok());
         assert!(Date::parse("2023-13-01").is_err());
         assert!(Date::parse("2023-1-01").is_err());
-        assert_eq!(Date::parse("2023-11-14T10:00:00Z").unwrap().iso(), "2023-11-14");
+        assert_eq!(
+            Date::parse("2023-11-14T10:00:00Z").unwrap().iso(),
+            "2023-11-14"
+        );
     }
 }

@@ -76,7 +76,10 @@ pub fn parse_file_name<'a>(name: &'a str, config: &Config) -> Result<FileName<'a
     let without_ext = name.strip_suffix(".md").unwrap_or(name);
     if let Some((stem, suffix)) = without_ext.rsplit_once('.') {
         if config.has_language(suffix) {
-            return Ok(FileName { stem, lang: Some(suffix) });
+            return Ok(FileName {
+                stem,
+                lang: Some(suffix),
+            });
         }
         if is_language_tag(suffix) {
             let codes: Vec<&str> = config.languages.iter().map(|l| l.code.as_str()).collect();
@@ -87,7 +90,10 @@ pub fn parse_file_name<'a>(name: &'a str, config: &Config) -> Result<FileName<'a
                 )));
         }
     }
-    Ok(FileName { stem: without_ext, lang: None })
+    Ok(FileName {
+        stem: without_ext,
+        lang: None,
+    })
 }
 
 /// Walks `content/` and loads every file; problems are collected, never fatal one by one.
@@ -97,7 +103,9 @@ pub fn load(config: &Config, include_drafts: bool, problems: &mut Diagnostics) -
         problems.push(
             Diagnostic::error("there is no `content/` folder")
                 .in_file(CONTENT_DIR)
-                .hint("create content/_index.<lang>.md for the home page and one folder per section"),
+                .hint(
+                    "create content/_index.<lang>.md for the home page and one folder per section",
+                ),
         );
         return Loaded::default();
     }
@@ -112,8 +120,12 @@ pub fn load(config: &Config, include_drafts: bool, problems: &mut Diagnostics) -
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
-                let path = e.path().map(|p| relative(&config.root, p)).unwrap_or_else(|| CONTENT_DIR.into());
-                problems.push(Diagnostic::error(format!("cannot read this path: {e}")).in_file(path));
+                let path = e
+                    .path()
+                    .map(|p| relative(&config.root, p))
+                    .unwrap_or_else(|| CONTENT_DIR.into());
+                problems
+                    .push(Diagnostic::error(format!("cannot read this path: {e}")).in_file(path));
                 continue;
             }
         };
@@ -140,7 +152,9 @@ pub fn load(config: &Config, include_drafts: bool, problems: &mut Diagnostics) -
         } else if !entry.file_type().is_file() {
             continue;
         }
-        let Ok(under_content) = path.strip_prefix(&content) else { continue };
+        let Ok(under_content) = path.strip_prefix(&content) else {
+            continue;
+        };
         let Some(under_content) = under_content.to_str() else {
             problems.push(
                 Diagnostic::error("the file name is not valid UTF-8")
@@ -157,9 +171,11 @@ pub fn load(config: &Config, include_drafts: bool, problems: &mut Diagnostics) -
         }
     }
 
-    let results: Vec<Result<Option<Version>, (String, Vec<Diagnostic>)>> = markdown
+    let results: Vec<LoadResult> = markdown
         .par_iter()
-        .map(|(path, rel, under_content)| load_file(config, path, rel, under_content, include_drafts))
+        .map(|(path, rel, under_content)| {
+            load_file(config, path, rel, under_content, include_drafts)
+        })
         .collect();
     for result in results {
         match result {
@@ -176,10 +192,14 @@ pub fn load(config: &Config, include_drafts: bool, problems: &mut Diagnostics) -
 
 /// `Ok(true)`: a link to a file inside content (read it); `Ok(false)`: a link to a folder.
 fn check_symlink(path: &Path, content: &Path) -> Result<bool, String> {
-    let target = fs::canonicalize(path).map_err(|e| format!("broken or looping symbolic link: {e}"))?;
+    let target =
+        fs::canonicalize(path).map_err(|e| format!("broken or looping symbolic link: {e}"))?;
     let content = fs::canonicalize(content).map_err(|e| e.to_string())?;
     if !target.starts_with(&content) {
-        return Err(format!("symbolic link points outside content/ (to {})", target.display()));
+        return Err(format!(
+            "symbolic link points outside content/ (to {})",
+            target.display()
+        ));
     }
     Ok(target.is_file())
 }
@@ -190,7 +210,13 @@ fn relative(root: &Path, path: &Path) -> PathBuf {
 
 type LoadResult = Result<Option<Version>, (String, Vec<Diagnostic>)>;
 
-fn load_file(config: &Config, path: &Path, rel: &Path, under_content: &str, include_drafts: bool) -> LoadResult {
+fn load_file(
+    config: &Config,
+    path: &Path,
+    rel: &Path,
+    under_content: &str,
+    include_drafts: bool,
+) -> LoadResult {
     let (folder, name) = match under_content.rsplit_once('/') {
         Some((folder, name)) => (folder.to_string(), name),
         None => (String::new(), under_content),
@@ -204,14 +230,26 @@ fn load_file(config: &Config, path: &Path, rel: &Path, under_content: &str, incl
         "_index" => (VersionKind::Section, folder.clone(), false),
         "index" if !folder.is_empty() => (VersionKind::Page, folder.clone(), true),
         stem => {
-            let content_path = if folder.is_empty() { stem.to_string() } else { format!("{folder}/{stem}") };
+            let content_path = if folder.is_empty() {
+                stem.to_string()
+            } else {
+                format!("{folder}/{stem}")
+            };
             (VersionKind::Page, content_path, false)
         }
     };
-    let lang = file_name.lang.unwrap_or(&config.default_language).to_string();
+    let lang = file_name
+        .lang
+        .unwrap_or(&config.default_language)
+        .to_string();
     let bytes = match fs::read(path) {
         Ok(bytes) => bytes,
-        Err(e) => return Err((content_path, vec![Diagnostic::error(format!("cannot read the file: {e}")).in_file(rel)])),
+        Err(e) => {
+            return Err((
+                content_path,
+                vec![Diagnostic::error(format!("cannot read the file: {e}")).in_file(rel)],
+            ))
+        }
     };
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,

@@ -22,11 +22,18 @@ pub fn code_block(lang: &str, code: &str) -> String {
     let lang = lang.split([',', ' ']).next().unwrap_or("").trim();
     let syntaxes = syntaxes();
     let escaped_lang = crate::markdown::escape_attr(lang);
-    if let Some(syntax) = (!lang.is_empty()).then(|| syntaxes.find_syntax_by_token(lang)).flatten() {
-        let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, syntaxes, CLASS_STYLE);
+    if let Some(syntax) = (!lang.is_empty())
+        .then(|| syntaxes.find_syntax_by_token(lang))
+        .flatten()
+    {
+        let mut generator =
+            ClassedHTMLGenerator::new_with_class_style(syntax, syntaxes, CLASS_STYLE);
         let mut ok = true;
         for line in LinesWithEndings::from(code) {
-            if generator.parse_html_for_line_which_includes_newline(line).is_err() {
+            if generator
+                .parse_html_for_line_which_includes_newline(line)
+                .is_err()
+            {
                 ok = false;
                 break;
             }
@@ -38,8 +45,15 @@ pub fn code_block(lang: &str, code: &str) -> String {
             );
         }
     }
-    let class = if lang.is_empty() { String::new() } else { format!(" class=\"language-{escaped_lang}\"") };
-    format!("<pre class=\"code\"><code{class}>{}</code></pre>\n", crate::markdown::escape_text(code))
+    let class = if lang.is_empty() {
+        String::new()
+    } else {
+        format!(" class=\"language-{escaped_lang}\"")
+    };
+    format!(
+        "<pre class=\"code\"><code{class}>{}</code></pre>\n",
+        crate::markdown::escape_text(code)
+    )
 }
 
 /// The CSS for the highlighting classes (light theme), written to the output as `syntax.css`.

@@ -86,7 +86,12 @@ mod tests {
 
     #[test]
     fn nests_by_level() {
-        let e = |level, id: &str| TocEntry { level, id: id.into(), title: id.into(), children: vec![] };
+        let e = |level, id: &str| TocEntry {
+            level,
+            id: id.into(),
+            title: id.into(),
+            children: vec![],
+        };
         let toc = nest(vec![e(2, "a"), e(3, "b"), e(3, "c"), e(2, "d"), e(4, "e")]);
         assert_eq!(toc.len(), 2);
         assert_eq!(toc[0].children.len(), 2);

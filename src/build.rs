@@ -1,0 +1,274 @@
+//! The build, in order: load → index → markdown → templates → output. `check` is the same pass
+//! without the final write.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::i18n::I18n;
+use crate::index::{self, Site};
+use crate::load::{self, CONTENT_DIR};
+use crate::markdown::{self, RenderContext, RenderedBody};
+use crate::output::{self, feeds, Plan};
+use crate::templates::{self, engine, Renderer};
+
+/// What to build and where.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub root: PathBuf,
+    /// Relative paths are taken from the site root; `None` means `public`.
+    pub output_dir: Option<PathBuf>,
+    pub base_url: Option<String>,
+    pub drafts: bool,
+    /// False for `check`: everything is done but nothing is written.
+    pub write: bool,
+}
+
+/// What a successful build did.
+#[derive(Debug)]
+pub struct Report {
+    /// HTML pages per language code, in site order.
+    pub pages_per_language: Vec<(String, usize)>,
+    pub files: usize,
+    pub elapsed: Duration,
+    pub output_dir: Option<PathBuf>,
+    /// Problems that did not stop the build.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Builds (or checks) the site; on failure, every problem found, errors and warnings sorted.
+pub fn run(options: &Options) -> Result<Report, Vec<Diagnostic>> {
+    let started = Instant::now();
+    let mut problems = Diagnostics::new();
+    let config = Config::load(&options.root, options.base_url.as_deref())
+        .map_err(Diagnostics::into_sorted)?;
+    let output_dir = if options.write {
+        let requested = options
+            .output_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("public"));
+        let requested = if requested.is_absolute() {
+            requested
+        } else {
+            options.root.join(requested)
+        };
+        Some(output::check_output_dir(&options.root, &requested).map_err(|d| vec![d])?)
+    } else {
+        None
+    };
+
+    let loaded = load::load(&config, options.drafts, &mut problems);
+    let site = index::index(config, loaded, &mut problems);
+    let i18n = match I18n::new(&site.config) {
+        Ok(i18n) => Arc::new(i18n),
+        Err(d) => {
+            problems.push(d);
+            return Err(problems.into_sorted());
+        }
+    };
+    problems.extend(I18n::missing_keys(&site.config));
+    let (rendered, bodies) = render_markdown(&site, &mut problems);
+    let plan = render_site(&site, &rendered, &bodies, Arc::clone(&i18n), &mut problems);
+
+    if problems.has_errors() {
+        return Err(problems.into_sorted());
+    }
+    if let Some(out) = &output_dir {
+        output::write(out, &plan).map_err(|d| vec![d])?;
+    }
+    let pages_per_language = site
+        .config
+        .languages
+        .iter()
+        .map(|l| {
+            let prefix = format!("{}/", l.code);
+            (
+                l.code.clone(),
+                plan.files
+                    .keys()
+                    .filter(|p| p.starts_with(&prefix) && p.ends_with(".html"))
+                    .count(),
+            )
+        })
+        .collect();
+    Ok(Report {
+        pages_per_language,
+        files: plan.len(),
+        elapsed: started.elapsed(),
+        output_dir,
+        warnings: problems.into_sorted(),
+    })
+}
+
+/// Stage 3: pass one over every version in parallel, then link resolution.
+fn render_markdown(site: &Site, problems: &mut Diagnostics) -> (Vec<RenderedBody>, Vec<String>) {
+    let assets: BTreeSet<&str> = site.assets.iter().map(String::as_str).collect();
+    let ctx = RenderContext {
+        assets: &assets,
+        base_path: site.config.base_path(),
+    };
+    let rendered: Vec<RenderedBody> = site
+        .versions
+        .par_iter()
+        .map(|v| markdown::render(v, &ctx))
+        .collect();
+    let resolved: Vec<(String, Vec<Diagnostic>)> = (0..site.versions.len())
+        .into_par_iter()
+        .map(|i| markdown::resolve_links(site, i, &rendered[i], &rendered))
+        .collect();
+    let mut bodies = Vec::with_capacity(resolved.len());
+    for (html, diagnostics) in resolved {
+        bodies.push(html);
+        problems.extend(diagnostics);
+    }
+    (rendered, bodies)
+}
+
+/// Stages 4 and 5 up to writing: render pages, feeds and sitemap; list the files to copy.
+fn render_site(
+    site: &Site,
+    rendered: &[RenderedBody],
+    bodies: &[String],
+    i18n: Arc<I18n>,
+    problems: &mut Diagnostics,
+) -> Plan {
+    let url_table = Arc::new(url_table(site));
+    let mut plan = Plan::default();
+    let Some(engine) = engine::load(&site.config, Arc::clone(&i18n), url_table, problems) else {
+        return plan;
+    };
+    let asset_sizes: BTreeMap<String, u64> = site
+        .assets
+        .iter()
+        .map(|a| {
+            (
+                a.clone(),
+                std::fs::metadata(site.config.root.join(CONTENT_DIR).join(a))
+                    .map_or(0, |m| m.len()),
+            )
+        })
+        .collect();
+    let renderer = Renderer::new(site, bodies, rendered, &engine, &i18n, &asset_sizes);
+    let jobs = templates::jobs(site);
+    let files = renderer.render_all(&jobs, problems);
+    let minified: Vec<(String, Vec<u8>)> = files
+        .into_par_iter()
+        .map(|f| {
+            let contents = if f.path.ends_with(".html") {
+                output::minify::minify(&f.contents)
+            } else {
+                f.contents
+            };
+            (f.path, contents)
+        })
+        .collect();
+    let mut owners = BTreeMap::new();
+    let mut add = |plan: &mut Plan, path: String, contents: Vec<u8>, owner: &str| {
+        if let Err(previous) = plan.add(path.clone(), contents, &mut owners, owner) {
+            problems.push(collision(&path, owner, &previous));
+        }
+    };
+    for (path, contents) in minified {
+        add(&mut plan, path, contents, "a rendered page");
+    }
+    for language in &site.config.languages {
+        let feed = feeds::atom(site, &language.code, bodies);
+        add(
+            &mut plan,
+            format!("{}/atom.xml", language.code),
+            feed.into_bytes(),
+            "the Atom feed",
+        );
+    }
+    add(
+        &mut plan,
+        "sitemap.xml".into(),
+        feeds::sitemap(site).into_bytes(),
+        "the sitemap",
+    );
+    add(
+        &mut plan,
+        "robots.txt".into(),
+        feeds::robots(site).into_bytes(),
+        "robots.txt",
+    );
+    add(
+        &mut plan,
+        "syntax.css".into(),
+        markdown::highlight::stylesheet().into_bytes(),
+        "the highlighting stylesheet",
+    );
+    let mut owners_copy = std::mem::take(&mut owners);
+    for asset in &site.assets {
+        let source = site.config.root.join(CONTENT_DIR).join(asset);
+        let owner = format!("content/{asset}");
+        if let Err(previous) = plan.copy(asset.clone(), source, &mut owners_copy, &owner) {
+            problems.push(collision(asset, &owner, &previous));
+        }
+    }
+    if let Some(theme) = &site.config.theme {
+        let static_dir = site.config.root.join("themes").join(theme).join("static");
+        for (rel, source) in static_files(&static_dir) {
+            let owner = format!("themes/{theme}/static/{rel}");
+            if let Err(previous) = plan.copy(rel.clone(), source, &mut owners_copy, &owner) {
+                problems.push(collision(&rel, &owner, &previous));
+            }
+        }
+    }
+    plan
+}
+
+fn collision(path: &str, owner: &str, previous: &str) -> Diagnostic {
+    let d = Diagnostic::error(format!(
+        "output file `{path}` would be written twice: by {owner} and by {previous}"
+    ));
+    let d = if owner.contains('/') {
+        d.in_file(owner)
+    } else {
+        d
+    };
+    d.hint("rename one of them (paths are compared ignoring case and accents' encoding)")
+}
+
+/// Content path → language → URL, for `url(path="@/…")` in templates.
+fn url_table(site: &Site) -> engine::UrlTable {
+    let mut table: engine::UrlTable = BTreeMap::new();
+    for document in &site.documents {
+        for &v in document.versions.values() {
+            table.insert(site.versions[v].content_path.clone(), document.urls.clone());
+        }
+    }
+    for (i, section) in site.sections.iter().enumerate() {
+        let urls = site
+            .config
+            .languages
+            .iter()
+            .map(|l| (l.code.clone(), site.section_url(i, &l.code)))
+            .collect();
+        table.insert(section.content_path.clone(), urls);
+    }
+    table
+}
+
+fn static_files(dir: &Path) -> Vec<(String, PathBuf)> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .ok()?
+                .to_str()?
+                .replace('\\', "/");
+            Some((rel, e.path().to_path_buf()))
+        })
+        .collect()
+}

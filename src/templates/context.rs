@@ -1,0 +1,160 @@
+//! The data each template receives, as plain serializable structs. The README documents every
+//! field; templates see exactly these names.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::markdown::TocEntry;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteCtx {
+    pub title: String,
+    pub description: String,
+    pub base_url: String,
+    pub default_language: String,
+    pub languages: Vec<LanguageCtx>,
+    pub taxonomies: Vec<String>,
+    pub extra: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LanguageCtx {
+    pub code: String,
+    pub name: String,
+    pub dir: &'static str,
+    /// Home page URL in that language.
+    pub url: String,
+}
+
+/// `<link rel="alternate" hreflang href>`: one per real version, plus `x-default`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Alternate {
+    pub hreflang: String,
+    /// Absolute URL.
+    pub href: String,
+}
+
+/// One entry of the language switcher; there is one for every site language.
+#[derive(Debug, Clone, Serialize)]
+pub struct SwitchEntry {
+    pub lang: String,
+    pub name: String,
+    pub dir: &'static str,
+    pub url: String,
+    /// False when the target is the "not available in this language" page.
+    pub available: bool,
+    pub current: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TermRef {
+    pub key: String,
+    pub name: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AttachmentCtx {
+    pub file: String,
+    pub title: String,
+    pub url: String,
+    pub size: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PageCtx {
+    pub title: String,
+    pub date: Option<String>,
+    pub date_long: Option<String>,
+    pub end_date: Option<String>,
+    pub end_date_long: Option<String>,
+    pub place: Option<String>,
+    pub summary: Option<String>,
+    pub content: String,
+    pub toc: Vec<TocEntry>,
+    pub url: String,
+    pub permalink: String,
+    pub lang: String,
+    pub original: String,
+    pub is_original: bool,
+    /// Languages the document exists in, in site order.
+    pub languages: Vec<String>,
+    pub taxonomies: BTreeMap<String, Vec<TermRef>>,
+    pub attachments: Vec<AttachmentCtx>,
+    pub section_title: String,
+    pub section_url: String,
+    pub extra: serde_json::Value,
+}
+
+/// A document in a list, shown in the reader's language where it exists.
+#[derive(Debug, Clone, Serialize)]
+pub struct ListItem {
+    pub title: String,
+    pub url: String,
+    pub lang: String,
+    pub date: Option<String>,
+    pub date_long: Option<String>,
+    pub place: Option<String>,
+    pub summary: Option<String>,
+    pub languages: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Paginator {
+    pub current: usize,
+    pub total: usize,
+    pub previous: Option<String>,
+    pub next: Option<String>,
+    pub first: String,
+    pub pages: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkCtx {
+    pub title: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SectionCtx {
+    pub title: String,
+    pub content: String,
+    pub url: String,
+    pub items: Vec<ListItem>,
+    pub subsections: Vec<LinkCtx>,
+    pub paginator: Paginator,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TermCtx {
+    pub key: String,
+    pub name: String,
+    pub url: String,
+    pub count: usize,
+    pub items: Vec<ListItem>,
+    pub paginator: Option<Paginator>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TaxonomyCtx {
+    pub name: String,
+    pub title: String,
+    pub url: String,
+    pub terms: Vec<TermCtx>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionLink {
+    pub lang: String,
+    pub language_name: String,
+    pub title: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MissingDocumentCtx {
+    pub title: String,
+    pub original: String,
+    pub versions: Vec<VersionLink>,
+}

@@ -1,0 +1,319 @@
+//! The Tera 2 engine: the built-in theme, the site's theme over it, and intercite's functions.
+//!
+//! The built-in templates are compiled into the binary, so a site without a theme still builds;
+//! a theme overrides them file by file, by name. Tera 2 functions take named arguments only,
+//! hence `t(key="documents", count=3)`.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tera::{ErrorKind, Kwargs, State, Tera, Value};
+use walkdir::WalkDir;
+
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::i18n::{I18n, StringError};
+use crate::load::Date;
+
+const BUILT_IN: &[(&str, &str)] = &[
+    ("base.html", include_str!("builtin/base.html")),
+    ("page.html", include_str!("builtin/page.html")),
+    ("section.html", include_str!("builtin/section.html")),
+    ("index.html", include_str!("builtin/index.html")),
+    ("list_items.html", include_str!("builtin/list_items.html")),
+    ("taxonomy.html", include_str!("builtin/taxonomy.html")),
+    ("term.html", include_str!("builtin/term.html")),
+    (
+        "not_available.html",
+        include_str!("builtin/not_available.html"),
+    ),
+    ("404.html", include_str!("builtin/404.html")),
+    ("root.html", include_str!("builtin/root.html")),
+    ("alias.html", include_str!("builtin/alias.html")),
+];
+
+/// Where each template came from, to point errors at the right file.
+#[derive(Debug, Clone, Default)]
+pub struct TemplateFiles {
+    files: BTreeMap<String, PathBuf>,
+}
+
+impl TemplateFiles {
+    pub fn file_of(&self, name: &str) -> PathBuf {
+        self.files
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| PathBuf::from(format!("(built-in theme)/{name}")))
+    }
+}
+
+/// Content path → language → site URL, for the `url(path="@/…")` function.
+pub type UrlTable = BTreeMap<String, BTreeMap<String, String>>;
+
+/// The loaded templates with intercite's functions registered.
+pub struct Engine {
+    pub tera: Tera,
+    pub files: TemplateFiles,
+}
+
+/// Reads the theme's templates (if any) over the built-in ones and registers functions.
+pub fn load(
+    config: &Config,
+    i18n: Arc<I18n>,
+    urls: Arc<UrlTable>,
+    problems: &mut Diagnostics,
+) -> Option<Engine> {
+    let mut sources: BTreeMap<String, String> = BUILT_IN
+        .iter()
+        .map(|(n, s)| (n.to_string(), s.to_string()))
+        .collect();
+    let mut files = TemplateFiles::default();
+    if let Some(theme) = &config.theme {
+        let dir = config.root.join("themes").join(theme).join("templates");
+        for entry in WalkDir::new(&dir)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+        {
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let rel = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
+            let name = rel.to_string_lossy().replace('\\', "/");
+            let display = entry
+                .path()
+                .strip_prefix(&config.root)
+                .unwrap_or(entry.path())
+                .to_path_buf();
+            match fs::read(entry.path()).map(String::from_utf8) {
+                Ok(Ok(text)) => {
+                    sources.insert(name.clone(), text);
+                    files.files.insert(name, display);
+                }
+                _ => problems.push(
+                    Diagnostic::error("cannot read this template as UTF-8 text")
+                        .in_file(display)
+                        .hint("save the template as UTF-8"),
+                ),
+            }
+        }
+    }
+    // Syntax errors, one template at a time, so every broken template is reported.
+    let mut syntax_ok = true;
+    for (name, source) in &sources {
+        let mut single = Tera::new();
+        if let Err(e) = single.add_raw_template(name, source) {
+            if matches!(e.kind(), ErrorKind::SyntaxError(_)) {
+                problems.push(template_diagnostic(&e, &files, name));
+                syntax_ok = false;
+            }
+        }
+    }
+    if !syntax_ok {
+        return None;
+    }
+    let mut tera = Tera::new();
+    register_functions(&mut tera, config, i18n, urls);
+    if let Err(e) = tera.add_raw_templates(sources.iter()) {
+        problems.push(template_diagnostic(&e, &files, "base.html"));
+        return None;
+    }
+    Some(Engine { tera, files })
+}
+
+/// A Tera error as a diagnostic at the template's file, line and column.
+pub fn template_diagnostic(
+    error: &tera::Error,
+    files: &TemplateFiles,
+    fallback_name: &str,
+) -> Diagnostic {
+    let mut causes = Vec::new();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        causes.push(cause.to_string());
+        source = cause.source();
+    }
+    let with_causes = |message: String| {
+        if causes.is_empty() {
+            message
+        } else {
+            format!("{message}: {}", causes.join(": "))
+        }
+    };
+    match error.kind() {
+        ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => {
+            let name = if report.filename().is_empty() {
+                fallback_name
+            } else {
+                report.filename()
+            };
+            let span = report.span();
+            let kind = if matches!(error.kind(), ErrorKind::SyntaxError(_)) {
+                "template syntax error"
+            } else {
+                "template error"
+            };
+            Diagnostic::error(with_causes(format!("{kind}: {}", report.message())))
+                .in_file(files.file_of(name))
+                .at(span.start_line.max(1), span.start_col + 1)
+                .hint(template_hint(report.message()))
+        }
+        ErrorKind::CircularExtend {
+            tpl,
+            inheritance_chain,
+        } => Diagnostic::error(format!(
+            "templates extend each other in a loop: {} → {tpl}",
+            inheritance_chain.join(" → ")
+        ))
+        .in_file(files.file_of(tpl))
+        .hint("one template in the chain must stop extending the others"),
+        ErrorKind::CircularInclude { tpl, include_chain } => Diagnostic::error(format!(
+            "templates include each other in a loop: {}",
+            include_chain.join(" → ")
+        ))
+        .in_file(files.file_of(tpl))
+        .hint("remove one `{% include %}` of the chain"),
+        ErrorKind::MissingParent { current, parent } => Diagnostic::error(format!(
+            "template `{current}` extends `{parent}`, which does not exist"
+        ))
+        .in_file(files.file_of(current))
+        .hint(format!(
+            "create {parent} in the theme's templates folder or fix the name in `{{% extends %}}`"
+        )),
+        ErrorKind::TemplateNotFound(name) => {
+            Diagnostic::error(format!("template `{name}` not found"))
+                .in_file(files.file_of(fallback_name))
+                .hint(format!(
+                    "create templates/{name} in the theme, or fix the template's name"
+                ))
+        }
+        _ => Diagnostic::error(with_causes(format!("template error: {error}")))
+            .in_file(files.file_of(fallback_name)),
+    }
+}
+
+fn template_hint(message: &str) -> String {
+    if message.contains("not defined") || message.contains("not found in context") {
+        "the variable does not exist on this page; use `{% if x is defined %}` or `x | default(value=…)`".to_string()
+    } else if message.contains("UI string") {
+        "add the string under `strings:` in i18n/<lang>.yaml".to_string()
+    } else {
+        "see the Tera 2 documentation for the syntax; intercite's functions are t(key=…), url(path=…) and the date filter".to_string()
+    }
+}
+
+fn register_functions(tera: &mut Tera, config: &Config, i18n: Arc<I18n>, urls: Arc<UrlTable>) {
+    let strings = Arc::clone(&i18n);
+    tera.register_function(
+        "t",
+        move |kwargs: Kwargs, state: &State| -> tera::TeraResult<String> {
+            let key: String = kwargs.must_get::<String>("key")?;
+            let lang = match kwargs.get::<String>("lang")? {
+                Some(lang) => lang,
+                None => current_lang(state)?,
+            };
+            let count = kwargs.get::<i64>("count")?;
+            let args: Vec<(String, String)> = kwargs
+                .iter()
+                .filter(|(k, _)| !matches!(k.as_str(), Some("key" | "lang" | "count")))
+                .map(|(k, v)| {
+                    (
+                        k.as_str().unwrap_or_default().to_string(),
+                        v.as_str().map_or_else(|| v.to_string(), str::to_string),
+                    )
+                })
+                .collect();
+            strings
+                .translate(&lang, &key, count, &args)
+                .map_err(|StringError::Unknown(key)| {
+                    tera::Error::message(format!(
+                        "unknown UI string `{key}`: no language defines it"
+                    ))
+                })
+        },
+    );
+
+    let base_path = config.base_path().to_string();
+    tera.register_function(
+        "url",
+        move |kwargs: Kwargs, state: &State| -> tera::TeraResult<String> {
+            let path: String = kwargs.must_get::<String>("path")?;
+            if let Some(content_path) = path.strip_prefix("@/") {
+                let lang = match kwargs.get::<String>("lang")? {
+                    Some(lang) => lang,
+                    None => current_lang(state)?,
+                };
+                let (content_path, anchor) = content_path
+                    .split_once('#')
+                    .map_or((content_path, ""), |(p, a)| (p, a));
+                let content_path = content_path.trim_end_matches('/');
+                let url = urls
+                    .get(content_path)
+                    .and_then(|by_lang| by_lang.get(&lang).or_else(|| by_lang.values().next()))
+                    .ok_or_else(|| {
+                        tera::Error::message(format!(
+                            "url(path=\"{path}\"): no document or section `{content_path}`"
+                        ))
+                    })?;
+                let anchor = if anchor.is_empty() {
+                    String::new()
+                } else {
+                    format!("#{anchor}")
+                };
+                return Ok(format!("{base_path}{url}{anchor}"));
+            }
+            if path.contains("://") || path.starts_with("//") {
+                return Ok(path);
+            }
+            Ok(format!("{base_path}/{}", path.trim_start_matches('/')))
+        },
+    );
+
+    let dates = Arc::clone(&i18n);
+    tera.register_filter(
+        "date",
+        move |value: String, kwargs: Kwargs, state: &State| -> tera::TeraResult<String> {
+            let style = kwargs
+                .get::<String>("style")?
+                .unwrap_or_else(|| "long".to_string());
+            let lang = match kwargs.get::<String>("lang")? {
+                Some(lang) => lang,
+                None => current_lang(state)?,
+            };
+            let date = Date::parse(&value).map_err(tera::Error::message)?;
+            let locale = dates.locale(&lang);
+            let formatted = match style.as_str() {
+                "short" => dates
+                    .cldr
+                    .short_date(locale, date.year, date.month, date.day),
+                "iso" => Ok(date.iso()),
+                _ => dates
+                    .cldr
+                    .long_date(locale, date.year, date.month, date.day),
+            };
+            formatted.map_err(tera::Error::message)
+        },
+    );
+
+    tera.register_filter(
+        "json",
+        |value: Value, _: Kwargs, _: &State| -> tera::TeraResult<Value> {
+            let text = serde_json::to_string(&value).map_err(tera::Error::message)?;
+            // Safe for a <script> element: no "</" sequence can close it.
+            Ok(Value::safe_string(&text.replace("</", "<\\/")))
+        },
+    );
+}
+
+fn current_lang(state: &State) -> tera::TeraResult<String> {
+    state
+        .get::<String>("lang")?
+        .ok_or_else(|| tera::Error::message("no `lang` on this page: pass lang=\"fr\""))
+}
+
+/// The site-relative file name of a template inside a theme, for messages.
+pub fn theme_template_path(root: &Path, theme: &str, name: &str) -> PathBuf {
+    root.join("themes").join(theme).join("templates").join(name)
+}

@@ -1,0 +1,725 @@
+//! Stage 4, templates: every page of the site rendered with Tera, in parallel.
+//!
+//! [`jobs`] lists every page to produce (each version, each "not available" page, each list
+//! page of each section and term in each language, the root chooser, 404, aliases);
+//! [`render`] renders them with rayon. Output order is the job order, never thread order.
+
+pub mod context;
+pub mod engine;
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use tera::Context;
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::i18n::I18n;
+use crate::index::{urls, Site};
+use crate::load::{Date, VersionKind};
+use crate::markdown::RenderedBody;
+use context::*;
+pub use engine::Engine;
+
+/// A rendered file, relative to the output folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    /// `/`-separated, e.g. `fr/meetings/2016-reykjavik/index.html`.
+    pub path: String,
+    pub contents: Vec<u8>,
+}
+
+/// One page to render.
+#[derive(Debug, Clone)]
+pub enum Job {
+    Version(usize),
+    NotAvailable {
+        doc: usize,
+        lang: String,
+    },
+    Section {
+        section: usize,
+        lang: String,
+        page: usize,
+    },
+    Taxonomy {
+        taxonomy: usize,
+        lang: String,
+    },
+    Term {
+        taxonomy: usize,
+        term: String,
+        lang: String,
+        page: usize,
+    },
+    Root,
+    NotFound,
+    Alias {
+        version: usize,
+        alias: String,
+    },
+}
+
+/// Every page of the site, in a fixed order.
+pub fn jobs(site: &Site) -> Vec<Job> {
+    let mut jobs = Vec::new();
+    let langs: Vec<String> = site
+        .config
+        .languages
+        .iter()
+        .map(|l| l.code.clone())
+        .collect();
+    for (index, version) in site.versions.iter().enumerate() {
+        if version.kind == VersionKind::Page && site.version_documents[index].is_some() {
+            jobs.push(Job::Version(index));
+        }
+        for alias in &version.front.aliases {
+            if crate::paths::check_url_path(alias).is_ok() {
+                jobs.push(Job::Alias {
+                    version: index,
+                    alias: alias.clone(),
+                });
+            }
+        }
+    }
+    for (doc, document) in site.documents.iter().enumerate() {
+        for lang in &langs {
+            if !document.has(lang) {
+                jobs.push(Job::NotAvailable {
+                    doc,
+                    lang: lang.clone(),
+                });
+            }
+        }
+    }
+    for (section_index, section) in site.sections.iter().enumerate() {
+        let pages = if section_index == 0 {
+            1
+        } else {
+            page_count(section.documents.len(), site.config.paginate)
+        };
+        for lang in &langs {
+            for page in 1..=pages {
+                jobs.push(Job::Section {
+                    section: section_index,
+                    lang: lang.clone(),
+                    page,
+                });
+            }
+        }
+    }
+    for (t, taxonomy) in site.taxonomies.iter().enumerate() {
+        for lang in &langs {
+            jobs.push(Job::Taxonomy {
+                taxonomy: t,
+                lang: lang.clone(),
+            });
+            for (term, docs) in &taxonomy.terms {
+                for page in 1..=page_count(docs.len(), site.config.paginate) {
+                    jobs.push(Job::Term {
+                        taxonomy: t,
+                        term: term.clone(),
+                        lang: lang.clone(),
+                        page,
+                    });
+                }
+            }
+        }
+    }
+    jobs.push(Job::Root);
+    jobs.push(Job::NotFound);
+    jobs
+}
+
+fn page_count(items: usize, per_page: usize) -> usize {
+    items.div_ceil(per_page).max(1)
+}
+
+/// The site path a job renders to.
+pub fn job_url(site: &Site, job: &Job) -> String {
+    match job {
+        Job::Version(v) => site.version_urls[*v].clone(),
+        Job::NotAvailable { doc, lang } => site.documents[*doc].urls[lang].clone(),
+        Job::Section {
+            section,
+            lang,
+            page,
+        } => urls::paginated(&site.section_url(*section, lang), *page),
+        Job::Taxonomy { taxonomy, lang } => {
+            site.taxonomy_url(&site.taxonomies[*taxonomy].name, lang)
+        }
+        Job::Term {
+            taxonomy,
+            term,
+            lang,
+            page,
+        } => urls::paginated(
+            &site.term_url(&site.taxonomies[*taxonomy].name, term, lang),
+            *page,
+        ),
+        Job::Root => "/".to_string(),
+        Job::NotFound => "/404.html".to_string(),
+        Job::Alias { alias, .. } => {
+            if alias.ends_with('/') || alias.rsplit('/').next().is_some_and(|s| s.contains('.')) {
+                alias.clone()
+            } else {
+                format!("{alias}/")
+            }
+        }
+    }
+}
+
+/// Everything the renderer reads.
+pub struct Renderer<'a> {
+    pub site: &'a Site,
+    pub bodies: &'a [String],
+    pub rendered: &'a [RenderedBody],
+    pub engine: &'a Engine,
+    pub i18n: &'a I18n,
+    /// Sizes of the files under content/, for attachments.
+    pub asset_sizes: &'a BTreeMap<String, u64>,
+    site_ctx: BTreeMap<String, tera::Value>,
+}
+
+impl<'a> Renderer<'a> {
+    pub fn new(
+        site: &'a Site,
+        bodies: &'a [String],
+        rendered: &'a [RenderedBody],
+        engine: &'a Engine,
+        i18n: &'a I18n,
+        asset_sizes: &'a BTreeMap<String, u64>,
+    ) -> Self {
+        let mut site_ctx = BTreeMap::new();
+        for language in &site.config.languages {
+            let ctx = SiteCtx {
+                title: site.config.title(&language.code).to_string(),
+                description: site.config.description(&language.code).to_string(),
+                base_url: site.config.base_url.clone(),
+                default_language: site.config.default_language.clone(),
+                languages: site
+                    .config
+                    .languages
+                    .iter()
+                    .map(|l| LanguageCtx {
+                        code: l.code.clone(),
+                        name: l.name.clone(),
+                        dir: l.dir.as_str(),
+                        url: site.href(&urls::join(&l.code, &[])),
+                    })
+                    .collect(),
+                taxonomies: site.config.taxonomies.clone(),
+                extra: serde_json::to_value(&site.config.extra).unwrap_or_default(),
+            };
+            site_ctx.insert(language.code.clone(), tera::Value::from_serializable(&ctx));
+        }
+        Renderer {
+            site,
+            bodies,
+            rendered,
+            engine,
+            i18n,
+            asset_sizes,
+            site_ctx,
+        }
+    }
+
+    /// Renders every job in parallel; files come back in job order.
+    pub fn render_all(&self, jobs: &[Job], problems: &mut Diagnostics) -> Vec<OutputFile> {
+        let results: Vec<Result<OutputFile, Diagnostic>> =
+            jobs.par_iter().map(|job| self.render(job)).collect();
+        let mut files = Vec::with_capacity(results.len());
+        for result in results {
+            match result {
+                Ok(file) => files.push(file),
+                Err(d) => problems.push(d),
+            }
+        }
+        files
+    }
+
+    /// Renders one page.
+    pub fn render(&self, job: &Job) -> Result<OutputFile, Diagnostic> {
+        let url = job_url(self.site, job);
+        let (template, context) = match job {
+            Job::Version(v) => ("page.html", self.version_context(*v)),
+            Job::NotAvailable { doc, lang } => {
+                ("not_available.html", self.not_available_context(*doc, lang))
+            }
+            Job::Section {
+                section,
+                lang,
+                page,
+            } => {
+                let name = if *section == 0 {
+                    "index.html"
+                } else {
+                    "section.html"
+                };
+                (name, self.section_context(*section, lang, *page))
+            }
+            Job::Taxonomy { taxonomy, lang } => {
+                ("taxonomy.html", self.taxonomy_context(*taxonomy, lang))
+            }
+            Job::Term {
+                taxonomy,
+                term,
+                lang,
+                page,
+            } => ("term.html", self.term_context(*taxonomy, term, lang, *page)),
+            Job::Root => ("root.html", self.root_context()),
+            Job::NotFound => ("404.html", self.not_found_context()),
+            Job::Alias { version, .. } => ("alias.html", self.alias_context(*version)),
+        };
+        let template = match job {
+            Job::Version(v) => self.site.versions[*v]
+                .front
+                .template
+                .as_deref()
+                .unwrap_or(template),
+            _ => template,
+        };
+        let html = self.engine.tera.render(template, &context).map_err(|e| {
+            let mut d = engine::template_diagnostic(&e, &self.engine.files, template);
+            d.message = format!("{} (while rendering {url})", d.message);
+            d
+        })?;
+        Ok(OutputFile {
+            path: urls::output_file(&url),
+            contents: html.into_bytes(),
+        })
+    }
+
+    fn base(
+        &self,
+        lang: &str,
+        alternates: Vec<(String, String)>,
+        switcher: Vec<SwitchEntry>,
+        canonical: Option<String>,
+    ) -> Context {
+        let language = self
+            .site
+            .config
+            .language(lang)
+            .unwrap_or_else(|| self.site.config.default_lang());
+        let mut context = Context::new();
+        context.insert("lang", &language.code);
+        context.insert("dir", language.dir.as_str());
+        context.insert(
+            "language",
+            &LanguageCtx {
+                code: language.code.clone(),
+                name: language.name.clone(),
+                dir: language.dir.as_str(),
+                url: self.site.href(&urls::join(&language.code, &[])),
+            },
+        );
+        if let Some(site) = self.site_ctx.get(&language.code) {
+            context.insert_value("site", site.clone());
+        }
+        let alternates: Vec<Alternate> = alternates
+            .into_iter()
+            .map(|(hreflang, url)| Alternate {
+                hreflang,
+                href: self.site.permalink(&url),
+            })
+            .collect();
+        context.insert("noindex", &alternates.is_empty());
+        context.insert("alternates", &alternates);
+        context.insert("switcher", &switcher);
+        context.insert("canonical", &canonical.map(|url| self.site.permalink(&url)));
+        context.insert(
+            "feed_url",
+            &self.site.href(&format!("/{}/atom.xml", language.code)),
+        );
+        context
+    }
+
+    fn switcher(
+        &self,
+        current: &str,
+        url_for: impl Fn(&str) -> (String, bool),
+    ) -> Vec<SwitchEntry> {
+        self.site
+            .config
+            .languages
+            .iter()
+            .map(|l| {
+                let (url, available) = url_for(&l.code);
+                SwitchEntry {
+                    lang: l.code.clone(),
+                    name: l.name.clone(),
+                    dir: l.dir.as_str(),
+                    url: self.site.href(&url),
+                    available,
+                    current: l.code == current,
+                }
+            })
+            .collect()
+    }
+
+    fn document_switcher(&self, doc: usize, current: &str) -> Vec<SwitchEntry> {
+        let document = &self.site.documents[doc];
+        self.switcher(current, |lang| {
+            (document.urls[lang].clone(), document.has(lang))
+        })
+    }
+
+    fn format_date(&self, lang: &str, date: Option<Date>) -> (Option<String>, Option<String>) {
+        match date {
+            None => (None, None),
+            Some(d) => {
+                let long = self
+                    .i18n
+                    .cldr
+                    .long_date(self.i18n.locale(lang), d.year, d.month, d.day)
+                    .unwrap_or_else(|_| d.iso());
+                (Some(d.iso()), Some(long))
+            }
+        }
+    }
+
+    fn version_context(&self, v: usize) -> Context {
+        let site = self.site;
+        let version = &site.versions[v];
+        let doc = site.version_documents[v].unwrap_or_default();
+        let document = &site.documents[doc];
+        let lang = &version.lang;
+        let mut context = self.base(
+            lang,
+            site.document_alternates(doc),
+            self.document_switcher(doc, lang),
+            Some(site.version_urls[v].clone()),
+        );
+        let (date, date_long) = self.format_date(lang, version.front.date);
+        let (end_date, end_date_long) = self.format_date(lang, version.front.end_date);
+        let taxonomies = version
+            .front
+            .taxonomies
+            .iter()
+            .map(|(taxonomy, terms)| {
+                let refs = terms
+                    .iter()
+                    .map(|term| TermRef {
+                        key: term.clone(),
+                        name: site.term_name(taxonomy, term, lang),
+                        url: site.href(&site.term_url(taxonomy, term, lang)),
+                    })
+                    .collect();
+                (taxonomy.clone(), refs)
+            })
+            .collect();
+        let attachments = version
+            .front
+            .attachments
+            .iter()
+            .map(|a| {
+                let path = if version.folder.is_empty() {
+                    a.file().to_string()
+                } else {
+                    format!("{}/{}", version.folder, a.file())
+                };
+                AttachmentCtx {
+                    file: a.file().to_string(),
+                    title: a.title().unwrap_or(a.file()).to_string(),
+                    url: site.href(&format!("/{path}")),
+                    size: self.asset_sizes.get(&path).copied().unwrap_or(0),
+                }
+            })
+            .collect();
+        let section = document.section;
+        let page = PageCtx {
+            title: version.front.title.clone(),
+            date,
+            date_long,
+            end_date,
+            end_date_long,
+            place: version.front.place.clone(),
+            summary: version.front.summary.clone(),
+            content: self.bodies[v].clone(),
+            toc: self.rendered[v].toc.clone(),
+            url: site.href(&site.version_urls[v]),
+            permalink: site.permalink(&site.version_urls[v]),
+            lang: lang.clone(),
+            original: document.original.clone(),
+            is_original: *lang == document.original,
+            languages: self.languages_of(doc),
+            taxonomies,
+            attachments,
+            section_title: self.section_title(section, lang),
+            section_url: site.href(&site.section_url(section, lang)),
+            extra: serde_json::to_value(&version.front.extra).unwrap_or_default(),
+        };
+        context.insert("page", &page);
+        context
+    }
+
+    fn languages_of(&self, doc: usize) -> Vec<String> {
+        let document = &self.site.documents[doc];
+        self.site
+            .config
+            .languages
+            .iter()
+            .filter(|l| document.has(&l.code))
+            .map(|l| l.code.clone())
+            .collect()
+    }
+
+    fn not_available_context(&self, doc: usize, lang: &str) -> Context {
+        let site = self.site;
+        let document = &site.documents[doc];
+        let mut context = self.base(lang, Vec::new(), self.document_switcher(doc, lang), None);
+        let versions = site
+            .config
+            .languages
+            .iter()
+            .filter_map(|l| {
+                document.versions.get(&l.code).map(|&v| VersionLink {
+                    lang: l.code.clone(),
+                    language_name: l.name.clone(),
+                    title: site.versions[v].front.title.clone(),
+                    url: site.href(&site.version_urls[v]),
+                })
+            })
+            .collect();
+        context.insert(
+            "document",
+            &MissingDocumentCtx {
+                title: site.original_version(doc).front.title.clone(),
+                original: document.original.clone(),
+                versions,
+            },
+        );
+        context
+    }
+
+    fn section_title(&self, section: usize, lang: &str) -> String {
+        let site = self.site;
+        let s = &site.sections[section];
+        let version = s
+            .versions
+            .get(lang)
+            .or_else(|| s.versions.get(&site.config.default_language))
+            .or_else(|| s.versions.values().next());
+        match version {
+            Some(&v) => site.versions[v].front.title.clone(),
+            None if section == 0 => site.config.title(lang).to_string(),
+            None => s
+                .content_path
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .to_string(),
+        }
+    }
+
+    fn list_item(&self, doc: usize, lang: &str) -> ListItem {
+        let site = self.site;
+        let v = site.version_for(doc, lang);
+        let version = &site.versions[v];
+        let (date, date_long) = self.format_date(lang, version.front.date);
+        ListItem {
+            title: version.front.title.clone(),
+            url: site.href(&site.version_urls[v]),
+            lang: version.lang.clone(),
+            date,
+            date_long,
+            place: version.front.place.clone(),
+            summary: version.front.summary.clone(),
+            languages: self.languages_of(doc),
+        }
+    }
+
+    fn paginate(
+        &self,
+        docs: &[usize],
+        lang: &str,
+        base: &str,
+        page: usize,
+    ) -> (Vec<ListItem>, Paginator) {
+        let per_page = self.site.config.paginate;
+        let total = page_count(docs.len(), per_page);
+        let items = docs
+            .iter()
+            .skip((page - 1) * per_page)
+            .take(per_page)
+            .map(|&d| self.list_item(d, lang))
+            .collect();
+        let href = |n: usize| self.site.href(&urls::paginated(base, n));
+        let paginator = Paginator {
+            current: page,
+            total,
+            previous: (page > 1).then(|| href(page - 1)),
+            next: (page < total).then(|| href(page + 1)),
+            first: href(1),
+            pages: (1..=total).map(href).collect(),
+        };
+        (items, paginator)
+    }
+
+    fn section_context(&self, section: usize, lang: &str, page: usize) -> Context {
+        let site = self.site;
+        let base_url = site.section_url(section, lang);
+        let this_page = |l: &str| urls::paginated(&site.section_url(section, l), page);
+        let x_default = (section == 0).then(|| "/".to_string());
+        let mut context = self.base(
+            lang,
+            site.every_language_alternates(this_page, x_default),
+            self.switcher(lang, |l| (this_page(l), true)),
+            Some(this_page(lang)),
+        );
+        let s = &site.sections[section];
+        let content = s
+            .versions
+            .get(lang)
+            .map(|&v| self.bodies[v].clone())
+            .unwrap_or_default();
+        let (items, paginator) = if section == 0 {
+            let mut all: Vec<usize> = (0..site.documents.len()).collect();
+            all.sort_by(|&a, &b| {
+                let (va, vb) = (site.original_version(a), site.original_version(b));
+                vb.front
+                    .date
+                    .cmp(&va.front.date)
+                    .then_with(|| va.front.title.cmp(&vb.front.title))
+            });
+            all.truncate(site.config.paginate);
+            self.paginate(&all, lang, &base_url, 1)
+        } else {
+            self.paginate(&s.documents, lang, &base_url, page)
+        };
+        let subsections = s
+            .subsections
+            .iter()
+            .map(|&sub| LinkCtx {
+                title: self.section_title(sub, lang),
+                url: site.href(&site.section_url(sub, lang)),
+            })
+            .collect();
+        context.insert(
+            "section",
+            &SectionCtx {
+                title: self.section_title(section, lang),
+                content,
+                url: site.href(&base_url),
+                items,
+                subsections,
+                paginator,
+            },
+        );
+        context
+    }
+
+    fn taxonomy_title(&self, name: &str, lang: &str) -> String {
+        self.i18n
+            .translate(lang, name, None, &[])
+            .unwrap_or_else(|_| name.to_string())
+    }
+
+    fn taxonomy_context(&self, t: usize, lang: &str) -> Context {
+        let site = self.site;
+        let taxonomy = &site.taxonomies[t];
+        let url_for = |l: &str| site.taxonomy_url(&taxonomy.name, l);
+        let mut context = self.base(
+            lang,
+            site.every_language_alternates(url_for, None),
+            self.switcher(lang, |l| (url_for(l), true)),
+            Some(url_for(lang)),
+        );
+        let mut terms: Vec<TermCtx> = taxonomy
+            .terms
+            .iter()
+            .map(|(key, docs)| TermCtx {
+                key: key.clone(),
+                name: site.term_name(&taxonomy.name, key, lang),
+                url: site.href(&site.term_url(&taxonomy.name, key, lang)),
+                count: docs.len(),
+                items: Vec::new(),
+                paginator: None,
+            })
+            .collect();
+        terms.sort_by(|a, b| {
+            a.name
+                .to_lowercase()
+                .cmp(&b.name.to_lowercase())
+                .then_with(|| a.key.cmp(&b.key))
+        });
+        context.insert(
+            "taxonomy",
+            &TaxonomyCtx {
+                name: taxonomy.name.clone(),
+                title: self.taxonomy_title(&taxonomy.name, lang),
+                url: site.href(&url_for(lang)),
+                terms,
+            },
+        );
+        context
+    }
+
+    fn term_context(&self, t: usize, term: &str, lang: &str, page: usize) -> Context {
+        let site = self.site;
+        let taxonomy = &site.taxonomies[t];
+        let docs = &taxonomy.terms[term];
+        let this_page = |l: &str| urls::paginated(&site.term_url(&taxonomy.name, term, l), page);
+        let mut context = self.base(
+            lang,
+            site.every_language_alternates(this_page, None),
+            self.switcher(lang, |l| (this_page(l), true)),
+            Some(this_page(lang)),
+        );
+        let base = site.term_url(&taxonomy.name, term, lang);
+        let (items, paginator) = self.paginate(docs, lang, &base, page);
+        context.insert(
+            "taxonomy",
+            &TaxonomyCtx {
+                name: taxonomy.name.clone(),
+                title: self.taxonomy_title(&taxonomy.name, lang),
+                url: site.href(&site.taxonomy_url(&taxonomy.name, lang)),
+                terms: Vec::new(),
+            },
+        );
+        context.insert(
+            "term",
+            &TermCtx {
+                key: term.to_string(),
+                name: site.term_name(&taxonomy.name, term, lang),
+                url: site.href(&base),
+                count: docs.len(),
+                items,
+                paginator: Some(paginator),
+            },
+        );
+        context
+    }
+
+    fn root_context(&self) -> Context {
+        let site = self.site;
+        let home = |l: &str| urls::join(l, &[]);
+        let lang = site.config.default_language.clone();
+        self.base(
+            &lang,
+            site.every_language_alternates(home, Some("/".to_string())),
+            self.switcher(&lang, |l| (home(l), true)),
+            Some("/".to_string()),
+        )
+    }
+
+    fn not_found_context(&self) -> Context {
+        let lang = self.site.config.default_language.clone();
+        let home = |l: &str| urls::join(l, &[]);
+        self.base(
+            &lang,
+            Vec::new(),
+            self.switcher(&lang, |l| (home(l), true)),
+            None,
+        )
+    }
+
+    fn alias_context(&self, v: usize) -> Context {
+        let site = self.site;
+        let version = &site.versions[v];
+        let mut context = self.base(&version.lang, Vec::new(), Vec::new(), None);
+        context.insert("target", &site.href(&site.version_urls[v]));
+        context.insert("target_permalink", &site.permalink(&site.version_urls[v]));
+        context
+    }
+}
