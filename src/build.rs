@@ -170,7 +170,12 @@ fn render_site(
     let mut owners = BTreeMap::new();
     let mut add = |plan: &mut Plan, path: String, contents: Vec<u8>, owner: &str| {
         if let Err(previous) = plan.add(path.clone(), contents, &mut owners, owner) {
-            problems.push(collision(&path, owner, &previous));
+            if !site
+                .collisions
+                .contains(&crate::paths::collision_key(&path))
+            {
+                problems.push(collision(&path, owner, &previous));
+            }
         }
     };
     for (path, contents) in minified {

@@ -175,7 +175,8 @@ pub fn did_you_mean<'a>(
         .into_iter()
         .filter_map(|c| {
             let distance = strsim::damerau_levenshtein(word, c);
-            let similar = distance <= limit || strsim::jaro_winkler(word, c) > 0.9;
+            let prefix = word.chars().count() >= 3 && c.starts_with(word);
+            let similar = distance <= limit || prefix || strsim::jaro_winkler(word, c) > 0.9;
             similar.then_some((distance, c))
         })
         .min()

@@ -74,6 +74,9 @@ pub struct Site {
     pub by_content_path: HashMap<String, usize>,
     /// Content paths whose files failed to load (links to them are not reported again).
     pub broken: BTreeSet<String>,
+    /// Collision keys of output files already reported as colliding, so the output stage does
+    /// not report them a second time.
+    pub collisions: BTreeSet<String>,
 }
 
 impl Site {
@@ -159,13 +162,14 @@ pub fn index(config: Config, loaded: Loaded, problems: &mut Diagnostics) -> Site
         assets,
         by_content_path: HashMap::new(),
         broken,
+        collisions: BTreeSet::new(),
     };
     build_sections(&mut site, problems);
     build_documents(&mut site, problems);
     assign_urls(&mut site, problems);
     build_taxonomies(&mut site, problems);
     check_front_matter_references(&site, problems);
-    check_collisions(&site, problems);
+    site.collisions = check_collisions(&site, problems);
     site
 }
 
@@ -483,12 +487,14 @@ fn check_front_matter_references(site: &Site, problems: &mut Diagnostics) {
 }
 
 /// Every output path must be unique, even on case-insensitive, normalising file systems.
-fn check_collisions(site: &Site, problems: &mut Diagnostics) {
+fn check_collisions(site: &Site, problems: &mut Diagnostics) -> BTreeSet<String> {
     let mut seen: HashMap<String, (String, PathBuf)> = HashMap::new();
+    let mut collided = BTreeSet::new();
     let mut claim = |url: String, owner: PathBuf, what: &str| {
         let key = collision_key(&urls::output_file(&url));
         if let Some((other_url, other)) = seen.get(&key) {
             if other != &owner {
+                collided.insert(key);
                 problems.push(
                     Diagnostic::error(format!(
                         "{what} `{url}` collides with `{other_url}` from {}",
@@ -545,6 +551,8 @@ fn check_collisions(site: &Site, problems: &mut Diagnostics) {
             );
         }
     }
+    drop(claim);
+    collided
 }
 
 /// hreflang sets: who is whose translation. The same function feeds the page `<head>` and

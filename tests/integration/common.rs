@@ -1,0 +1,234 @@
+//! Helpers shared by the integration tests.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+/// A fixture copied into a temporary folder, so tests can change it freely.
+pub struct Fixture {
+    pub dir: TempDir,
+}
+
+impl Fixture {
+    pub fn new(name: &str) -> Fixture {
+        let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name);
+        let dir = tempfile::tempdir().expect("temporary folder");
+        copy_tree(&source, dir.path());
+        Fixture { dir }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn write(&self, rel: &str, text: &str) {
+        let path = self.path(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+
+    /// Runs `intercite <args> --root <fixture>`.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let mut command = Command::cargo_bin("intercite").unwrap();
+        command
+            .args(args)
+            .arg("--root")
+            .arg(self.root())
+            .env("NO_COLOR", "1")
+            .current_dir(self.root());
+        Run::from(command.output().unwrap())
+    }
+
+    /// Builds into `<fixture>/public` and returns the run.
+    pub fn build(&self) -> Run {
+        self.run(&["build"])
+    }
+
+    pub fn public(&self) -> PathBuf {
+        self.path("public")
+    }
+
+    pub fn read_output(&self, rel: &str) -> String {
+        fs::read_to_string(self.public().join(rel))
+            .unwrap_or_else(|e| panic!("cannot read public/{rel}: {e}"))
+    }
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(output: Output) -> Run {
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+impl Run {
+    pub fn assert_success(&self) -> &Run {
+        assert_eq!(self.code, 0, "expected success, stderr:\n{}", self.stderr);
+        self
+    }
+}
+
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&target).unwrap();
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Every file under `dir`, relative path → bytes.
+pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path()
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned(),
+                fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// The HTML pages of a built site, relative path → text.
+pub fn html_pages(public: &Path) -> BTreeMap<String, String> {
+    snapshot(public)
+        .into_iter()
+        .filter(|(path, _)| path.ends_with(".html"))
+        .map(|(path, bytes)| (path, String::from_utf8(bytes).unwrap()))
+        .collect()
+}
+
+/// The start tags named `name` in `html`, each as its attributes (minified HTML may leave
+/// values unquoted, so this is a small tokenizer rather than a search for `attr="`).
+pub fn tags(html: &str, name: &str) -> Vec<BTreeMap<String, String>> {
+    let mut found = Vec::new();
+    let open = format!("<{name}");
+    let mut rest = html;
+    while let Some(start) = rest.find(&open) {
+        let after = &rest[start + open.len()..];
+        if !after.starts_with([' ', '>', '/', '\n']) {
+            rest = after;
+            continue;
+        }
+        let (attrs, remaining) = parse_attributes(after);
+        found.push(attrs);
+        rest = remaining;
+    }
+    found
+}
+
+fn parse_attributes(mut s: &str) -> (BTreeMap<String, String>, &str) {
+    let mut attrs = BTreeMap::new();
+    loop {
+        s = s.trim_start_matches([' ', '\n', '\t', '/']);
+        if s.is_empty() {
+            return (attrs, s);
+        }
+        if let Some(rest) = s.strip_prefix('>') {
+            return (attrs, rest);
+        }
+        let name_end = s
+            .find(|c: char| c == '=' || c == ' ' || c == '>' || c == '/')
+            .unwrap_or(s.len());
+        let name = s[..name_end].to_ascii_lowercase();
+        s = &s[name_end..];
+        let value = if let Some(after_eq) = s.strip_prefix('=') {
+            if let Some(quoted) = after_eq.strip_prefix('"') {
+                let end = quoted.find('"').unwrap();
+                s = &quoted[end + 1..];
+                quoted[..end].to_string()
+            } else if let Some(quoted) = after_eq.strip_prefix('\'') {
+                let end = quoted.find('\'').unwrap();
+                s = &quoted[end + 1..];
+                quoted[..end].to_string()
+            } else {
+                let end = after_eq.find([' ', '>']).unwrap_or(after_eq.len());
+                s = &after_eq[end..];
+                after_eq[..end].to_string()
+            }
+        } else {
+            String::new()
+        };
+        attrs.insert(name, decode_entities(&value));
+    }
+}
+
+fn decode_entities(value: &str) -> String {
+    value
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// The hreflang alternates of a page: (hreflang, href).
+pub fn alternates(html: &str) -> BTreeSet<(String, String)> {
+    tags(html, "link")
+        .into_iter()
+        .filter(|a| a.get("rel").is_some_and(|r| r == "alternate") && a.contains_key("hreflang"))
+        .map(|a| (a["hreflang"].clone(), a["href"].clone()))
+        .collect()
+}
+
+/// The output file of an absolute or root-relative URL of the site at `base_url`.
+pub fn file_for_url(url: &str, base_url: &str, base_path: &str) -> String {
+    let path = url
+        .strip_prefix(base_url)
+        .or_else(|| url.strip_prefix(base_path))
+        .unwrap_or(url);
+    let path = percent_decode(path.split('#').next().unwrap());
+    let path = path.trim_start_matches('/');
+    if path.is_empty() || path.ends_with('/') {
+        format!("{path}index.html")
+    } else {
+        path.to_string()
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap()
+}

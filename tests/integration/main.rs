@@ -1,0 +1,8 @@
+//! Integration tests: fixture sites under `tests/fixtures/`, copied to a temporary folder,
+//! built with the real binary, and their output checked. One test binary for all of them.
+
+mod common;
+
+mod build;
+mod errors;
+mod safety;
