@@ -202,6 +202,19 @@ fn build_sections(site: &mut Site, problems: &mut Diagnostics) {
         let parent = nearest_section(site, parent_path(&site.sections[i].content_path));
         site.sections[parent].subsections.push(i);
     }
+    // Subsections in `weight` order (of any of their `_index` files), then by path.
+    let weight = |site: &Site, section: usize| {
+        site.sections[section]
+            .versions
+            .values()
+            .find_map(|&v| site.versions[v].front.weight)
+            .unwrap_or(i64::MAX)
+    };
+    for i in 0..site.sections.len() {
+        let mut subsections = std::mem::take(&mut site.sections[i].subsections);
+        subsections.sort_by_key(|&s| (weight(site, s), site.sections[s].content_path.clone()));
+        site.sections[i].subsections = subsections;
+    }
 }
 
 fn parent_path(path: &str) -> &str {
@@ -490,68 +503,69 @@ fn check_front_matter_references(site: &Site, problems: &mut Diagnostics) {
 fn check_collisions(site: &Site, problems: &mut Diagnostics) -> BTreeSet<String> {
     let mut seen: HashMap<String, (String, PathBuf)> = HashMap::new();
     let mut collided = BTreeSet::new();
-    let mut claim = |url: String, owner: PathBuf, what: &str| {
-        let key = collision_key(&urls::output_file(&url));
-        if let Some((other_url, other)) = seen.get(&key) {
-            if other != &owner {
-                collided.insert(key);
-                problems.push(
-                    Diagnostic::error(format!(
-                        "{what} `{url}` collides with `{other_url}` from {}",
-                        other.display()
-                    ))
-                    .in_file(&owner)
-                    .hint("two outputs would be the same file (case and accents are compared loosely): change a `slug`, a file name or an alias"),
-                );
+    {
+        let mut claim = |url: String, owner: PathBuf, what: &str| {
+            let key = collision_key(&urls::output_file(&url));
+            if let Some((other_url, other)) = seen.get(&key) {
+                if other != &owner {
+                    collided.insert(key);
+                    problems.push(
+                        Diagnostic::error(format!(
+                            "{what} `{url}` collides with `{other_url}` from {}",
+                            other.display()
+                        ))
+                        .in_file(&owner)
+                        .hint("two outputs would be the same file (case and accents are compared loosely): change a `slug`, a file name or an alias"),
+                    );
+                }
+            } else {
+                seen.insert(key, (url, owner));
             }
-        } else {
-            seen.insert(key, (url, owner));
-        }
-    };
-    for (index, version) in site.versions.iter().enumerate() {
-        claim(
-            site.version_urls[index].clone(),
-            version.file.clone(),
-            "the URL",
-        );
-        for alias in &version.front.aliases {
-            if check_url_path(alias).is_ok() {
-                let url = if alias.ends_with('/')
-                    || alias.rsplit('/').next().is_some_and(|s| s.contains('.'))
-                {
-                    alias.clone()
-                } else {
-                    format!("{alias}/")
-                };
-                claim(url, version.file.clone(), "the alias");
-            }
-        }
-    }
-    for doc in &site.documents {
-        let original = &site.versions[doc.versions[&doc.original]];
-        for (lang, url) in &doc.urls {
-            if !doc.has(lang) {
-                claim(url.clone(), original.file.clone(), "the not-available page");
-            }
-        }
-    }
-    for asset in &site.assets {
-        claim(
-            format!("/{asset}"),
-            PathBuf::from(CONTENT_DIR).join(asset),
-            "the file",
-        );
-    }
-    for taxonomy in &site.taxonomies {
-        for lang in &site.config.languages {
+        };
+        for (index, version) in site.versions.iter().enumerate() {
             claim(
-                site.taxonomy_url(&taxonomy.name, &lang.code),
-                PathBuf::from(crate::config::SITE_FILE),
-                "the taxonomy page",
+                site.version_urls[index].clone(),
+                version.file.clone(),
+                "the URL",
+            );
+            for alias in &version.front.aliases {
+                if check_url_path(alias).is_ok() {
+                    let url = if alias.ends_with('/')
+                        || alias.rsplit('/').next().is_some_and(|s| s.contains('.'))
+                    {
+                        alias.clone()
+                    } else {
+                        format!("{alias}/")
+                    };
+                    claim(url, version.file.clone(), "the alias");
+                }
+            }
+        }
+        for doc in &site.documents {
+            let original = &site.versions[doc.versions[&doc.original]];
+            for (lang, url) in &doc.urls {
+                if !doc.has(lang) {
+                    claim(url.clone(), original.file.clone(), "the not-available page");
+                }
+            }
+        }
+        for asset in &site.assets {
+            claim(
+                format!("/{asset}"),
+                PathBuf::from(CONTENT_DIR).join(asset),
+                "the file",
             );
         }
+        for taxonomy in &site.taxonomies {
+            for lang in &site.config.languages {
+                claim(
+                    site.taxonomy_url(&taxonomy.name, &lang.code),
+                    PathBuf::from(crate::config::SITE_FILE),
+                    "the taxonomy page",
+                );
+            }
+        }
     }
-    drop(claim);
     collided
 }
 

@@ -1,9 +1,10 @@
 //! A successful build of the `basic` fixture (fr, en, ja; three meetings, one news item) and
 //! the multilingual guarantees of its output.
 
-use std::collections::BTreeSet;
-
-use crate::common::{alternates, file_for_url, html_pages, snapshot, tags, Fixture};
+use crate::common::{
+    alternates, assert_reciprocal_hreflang, assert_switchers_complete, html_pages, snapshot, tags,
+    Fixture,
+};
 
 const BASE_URL: &str = "https://example.org/icc";
 const BASE_PATH: &str = "/icc";
@@ -14,6 +15,11 @@ fn build_prints_a_one_line_summary_and_writes_the_site() {
     let site = Fixture::new("basic");
     let run = site.build();
     run.assert_success();
+    assert!(
+        run.stdout.is_empty(),
+        "messages go to stderr: {}",
+        run.stdout
+    );
     let summary = run.stderr.lines().last().unwrap();
     assert!(
         summary.starts_with("Built 36 pages (fr 12, en 12, ja 12)"),
@@ -72,44 +78,7 @@ fn hreflang_sets_are_reciprocal_and_include_the_page_itself() {
     let site = Fixture::new("basic");
     site.build().assert_success();
     let pages = html_pages(&site.public());
-    let mut checked = 0;
-    for (path, html) in &pages {
-        let set = alternates(html);
-        if set.is_empty() {
-            continue;
-        }
-        checked += 1;
-        assert!(
-            set.iter().any(|(l, _)| l == "x-default"),
-            "{path} has no x-default"
-        );
-        let own = set
-            .iter()
-            .filter(|(l, _)| l != "x-default")
-            .any(|(_, href)| file_for_url(href, BASE_URL, BASE_PATH) == *path);
-        assert!(
-            own || path == "index.html",
-            "{path} is not in its own hreflang set {set:?}"
-        );
-        for (hreflang, href) in &set {
-            let target = file_for_url(href, BASE_URL, BASE_PATH);
-            let other = pages
-                .get(&target)
-                .unwrap_or_else(|| panic!("{path}: alternate {hreflang} → {href} does not exist"));
-            assert_eq!(
-                &alternates(other),
-                &set,
-                "{path} and {target} disagree on their hreflang set"
-            );
-            if hreflang != "x-default" {
-                assert_eq!(
-                    tags(other, "html")[0]["lang"],
-                    *hreflang,
-                    "{target} is not in {hreflang}"
-                );
-            }
-        }
-    }
+    let checked = assert_reciprocal_hreflang(&pages, BASE_URL, BASE_PATH);
     assert!(checked >= 30, "only {checked} pages had alternates");
     // Paginated lists and term pages are covered too.
     assert!(!alternates(&pages["en/meetings/page/2/index.html"]).is_empty());
@@ -121,39 +90,11 @@ fn the_switcher_offers_every_language_and_each_target_is_in_that_language() {
     let site = Fixture::new("basic");
     site.build().assert_success();
     let pages = html_pages(&site.public());
-    for lang in LANGUAGES {
-        for doc in [
-            "meetings/2016-reykjavik",
-            "meetings/2023-bilbao",
-            "meetings/lisbon-2019",
-            "news/launch",
-        ] {
-            let path = format!("{lang}/{doc}/index.html");
-            let html = &pages[&path];
-            let nav = &html[html.find("<nav").unwrap()..html.find("</nav>").unwrap()];
-            let mut offered = BTreeSet::new();
-            for a in tags(nav, "a") {
-                let target = file_for_url(&a["href"], BASE_URL, BASE_PATH);
-                let target_html = pages
-                    .get(&target)
-                    .unwrap_or_else(|| panic!("{path}: switcher target {target} missing"));
-                assert_eq!(
-                    tags(target_html, "html")[0]["lang"],
-                    a["hreflang"],
-                    "{path} → {target}"
-                );
-                offered.insert(a["hreflang"].clone());
-            }
-            for span in tags(nav, "span") {
-                offered.insert(span["lang"].clone());
-            }
-            assert_eq!(
-                offered,
-                LANGUAGES.iter().map(|l| l.to_string()).collect(),
-                "{path}"
-            );
-        }
-    }
+    let checked = assert_switchers_complete(&pages, &LANGUAGES, BASE_URL, BASE_PATH);
+    assert_eq!(
+        checked, 37,
+        "every page but the root chooser has a switcher"
+    );
 }
 
 #[test]

@@ -156,9 +156,7 @@ fn parse_attributes(mut s: &str) -> (BTreeMap<String, String>, &str) {
         if let Some(rest) = s.strip_prefix('>') {
             return (attrs, rest);
         }
-        let name_end = s
-            .find(|c: char| c == '=' || c == ' ' || c == '>' || c == '/')
-            .unwrap_or(s.len());
+        let name_end = s.find(['=', ' ', '>', '/']).unwrap_or(s.len());
         let name = s[..name_end].to_ascii_lowercase();
         s = &s[name_end..];
         let value = if let Some(after_eq) = s.strip_prefix('=') {
@@ -231,4 +229,94 @@ fn percent_decode(s: &str) -> String {
         i += 1;
     }
     String::from_utf8(out).unwrap()
+}
+
+/// Checks that every page's hreflang set contains the page itself and x-default, and that every
+/// page it names carries exactly the same set in the named language. Returns how many pages had
+/// a set.
+pub fn assert_reciprocal_hreflang(
+    pages: &BTreeMap<String, String>,
+    base_url: &str,
+    base_path: &str,
+) -> usize {
+    let mut checked = 0;
+    for (path, html) in pages {
+        let set = alternates(html);
+        if set.is_empty() {
+            continue;
+        }
+        checked += 1;
+        assert!(
+            set.iter().any(|(l, _)| l == "x-default"),
+            "{path} has no x-default"
+        );
+        let own = set
+            .iter()
+            .filter(|(l, _)| l != "x-default")
+            .any(|(_, href)| file_for_url(href, base_url, base_path) == *path);
+        assert!(
+            own || path == "index.html",
+            "{path} is not in its own hreflang set {set:?}"
+        );
+        for (hreflang, href) in &set {
+            let target = file_for_url(href, base_url, base_path);
+            let other = pages
+                .get(&target)
+                .unwrap_or_else(|| panic!("{path}: alternate {hreflang} → {href} does not exist"));
+            assert_eq!(
+                &alternates(other),
+                &set,
+                "{path} and {target} disagree on their hreflang set"
+            );
+            if hreflang != "x-default" {
+                assert_eq!(
+                    tags(other, "html")[0]["lang"],
+                    *hreflang,
+                    "{target} is not in {hreflang}"
+                );
+            }
+        }
+    }
+    checked
+}
+
+/// On every page that has a language switcher (the first `<nav>`: documents, "not available"
+/// pages, lists, terms, 404), checks that it offers every language (the current one as a
+/// `<span>`) and that each link leads to a page in that language. Returns how many pages.
+pub fn assert_switchers_complete(
+    pages: &BTreeMap<String, String>,
+    languages: &[&str],
+    base_url: &str,
+    base_path: &str,
+) -> usize {
+    let mut checked = 0;
+    for (path, html) in pages {
+        if !html.contains("<nav") {
+            continue;
+        }
+        checked += 1;
+        let nav = &html[html.find("<nav").unwrap()..html.find("</nav>").unwrap()];
+        let mut offered = BTreeSet::new();
+        for a in tags(nav, "a") {
+            let target = file_for_url(&a["href"], base_url, base_path);
+            let target_html = pages
+                .get(&target)
+                .unwrap_or_else(|| panic!("{path}: switcher target {target} missing"));
+            assert_eq!(
+                tags(target_html, "html")[0]["lang"],
+                a["hreflang"],
+                "{path} → {target}"
+            );
+            offered.insert(a["hreflang"].clone());
+        }
+        for span in tags(nav, "span") {
+            offered.insert(span["lang"].clone());
+        }
+        assert_eq!(
+            offered,
+            languages.iter().map(|l| l.to_string()).collect(),
+            "{path}"
+        );
+    }
+    checked
 }

@@ -5,4 +5,5 @@ mod common;
 
 mod build;
 mod errors;
+mod icc_site;
 mod safety;
