@@ -72,6 +72,7 @@ pub fn run(options: &Options) -> Result<Report, Vec<Diagnostic>> {
         }
     };
     problems.extend(I18n::missing_keys(&site.config));
+    problems.extend(index::missing_term_names(&site));
     let (rendered, bodies) = render_markdown(&site, &mut problems);
     let plan = render_site(&site, &rendered, &bodies, Arc::clone(&i18n), &mut problems);
 

@@ -623,3 +623,40 @@ impl Site {
         format!("{}{url}", self.config.base_path())
     }
 }
+
+/// Warnings for taxonomy terms used by documents but not named in some language's i18n file:
+/// the page still builds (the default language's name, else the key, is shown).
+pub fn missing_term_names(site: &Site) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    for language in &site.config.languages {
+        for taxonomy in &site.taxonomies {
+            let named = language.terms.get(&taxonomy.name);
+            let missing: Vec<&str> = taxonomy
+                .terms
+                .keys()
+                .filter(|term| !named.is_some_and(|names| names.contains_key(*term)))
+                .map(String::as_str)
+                .collect();
+            if missing.is_empty() {
+                continue;
+            }
+            problems.push(
+                Diagnostic::warning(format!(
+                    "{} {} of `{}` {} no name in `{}`: {}",
+                    missing.len(),
+                    if missing.len() == 1 { "term" } else { "terms" },
+                    taxonomy.name,
+                    if missing.len() == 1 { "has" } else { "have" },
+                    language.code,
+                    missing.join(", ")
+                ))
+                .in_file(&language.file)
+                .hint(format!(
+                    "add them under `terms: {{ {}: {{ {}: … }} }}`; until then the default language's name (or the key) is shown",
+                    taxonomy.name, missing[0]
+                )),
+            );
+        }
+    }
+    problems
+}

@@ -3,7 +3,9 @@
 
 mod common;
 
+mod browser;
 mod build;
 mod errors;
 mod icc_site;
 mod safety;
+mod seeds;

@@ -1,0 +1,66 @@
+//! The built ICC site in a real headless Chromium: language switching, the "not available"
+//! page, keyboard use, right-to-left layout, the remembered language. The checks themselves are
+//! in tests/browser/run.mjs (playwright-core driving Debian's Chromium); this test builds the
+//! site and runs them. Screenshots go to target/screenshots/ for a person to review.
+
+use std::path::Path;
+use std::process::Command;
+
+#[test]
+fn the_icc_site_works_in_a_real_browser() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let driver = repo.join("node_modules/playwright-core");
+    if !Path::new(&chromium).exists()
+        || !driver.is_dir()
+        || Command::new("node").arg("--version").output().is_err()
+    {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "Chromium, Node or playwright-core is missing: run scripts/setup"
+        );
+        eprintln!("skipped: Chromium, Node or playwright-core is missing (run scripts/setup)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("public");
+    let mut build = assert_cmd::Command::cargo_bin("intercite").unwrap();
+    let output = build
+        .args(["build", "-u", "http://127.0.0.1", "-o"])
+        .arg(&site)
+        .arg("--root")
+        .arg(repo)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let screenshots = repo.join("target/screenshots");
+    let run = Command::new("node")
+        .arg(repo.join("tests/browser/run.mjs"))
+        .arg(&site)
+        .arg(&screenshots)
+        .env("CHROMIUM", &chromium)
+        .output()
+        .unwrap();
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    eprintln!("{report}");
+    assert!(run.status.success(), "browser checks failed:\n{report}");
+    assert!(report.contains("6 passed, 0 failed"), "{report}");
+    for shot in ["home-fr.png", "report-fr.png", "home-ar.png"] {
+        assert!(
+            screenshots
+                .join(shot)
+                .metadata()
+                .is_ok_and(|m| m.len() > 1000),
+            "screenshot {shot} missing"
+        );
+    }
+}
