@@ -178,6 +178,8 @@ pub struct Renderer<'a> {
     /// Sizes of the files under content/, for attachments.
     pub asset_sizes: &'a BTreeMap<String, u64>,
     site_ctx: BTreeMap<String, tera::Value>,
+    /// Per language: the home page's sections and the taxonomies, for menus.
+    menus: BTreeMap<String, (tera::Value, tera::Value)>,
 }
 
 impl<'a> Renderer<'a> {
@@ -212,7 +214,7 @@ impl<'a> Renderer<'a> {
             };
             site_ctx.insert(language.code.clone(), tera::Value::from_serializable(&ctx));
         }
-        Renderer {
+        let mut renderer = Renderer {
             site,
             bodies,
             rendered,
@@ -220,7 +222,35 @@ impl<'a> Renderer<'a> {
             i18n,
             asset_sizes,
             site_ctx,
+            menus: BTreeMap::new(),
+        };
+        for language in &site.config.languages {
+            let lang = &language.code;
+            let sections: Vec<LinkCtx> = site.sections[0]
+                .subsections
+                .iter()
+                .map(|&s| LinkCtx {
+                    title: renderer.section_title(s, lang),
+                    url: site.href(&site.section_url(s, lang)),
+                })
+                .collect();
+            let taxonomies: Vec<TaxonomyCtx> = site
+                .taxonomies
+                .iter()
+                .map(|t| TaxonomyCtx {
+                    name: t.name.clone(),
+                    title: renderer.taxonomy_title(&t.name, lang),
+                    url: site.href(&site.taxonomy_url(&t.name, lang)),
+                    terms: Vec::new(),
+                })
+                .collect();
+            let menu = (
+                tera::Value::from_serializable(&sections),
+                tera::Value::from_serializable(&taxonomies),
+            );
+            renderer.menus.insert(lang.clone(), menu);
         }
+        renderer
     }
 
     /// Renders every job in parallel; files come back in job order.
@@ -315,6 +345,10 @@ impl<'a> Renderer<'a> {
         );
         if let Some(site) = self.site_ctx.get(&language.code) {
             context.insert_value("site", site.clone());
+        }
+        if let Some((sections, taxonomies)) = self.menus.get(&language.code) {
+            context.insert_value("sections", sections.clone());
+            context.insert_value("taxonomies", taxonomies.clone());
         }
         let alternates: Vec<Alternate> = alternates
             .into_iter()
