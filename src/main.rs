@@ -10,6 +10,9 @@ fn main() {
     let code = match &cli.command {
         Command::Build(args) => cmd::build::run(args),
         Command::Check(args) => cmd::check::run(args),
+        Command::Serve(args) => cmd::serve::run(args),
+        Command::New(args) => cmd::new::run(args),
+        Command::Status(args) => cmd::status::run(args),
     };
     std::process::exit(code);
 }

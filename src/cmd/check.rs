@@ -1,10 +1,11 @@
 //! `intercite check`: the whole build, minus writing, with every problem reported.
 
 use crate::build::{self, Options};
-use crate::cli::SiteArgs;
+use crate::cli::CheckArgs;
 
 #[allow(clippy::print_stderr)]
-pub fn run(args: &SiteArgs) -> i32 {
+pub fn run(args: &CheckArgs) -> i32 {
+    let args = &args.site;
     let options = Options {
         root: args.root.clone(),
         output_dir: None,

@@ -2,6 +2,9 @@
 
 pub mod build;
 pub mod check;
+pub mod new;
+pub mod serve;
+pub mod status;
 
 use std::io::{IsTerminal, Write};
 
