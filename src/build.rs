@@ -1,9 +1,11 @@
 //! The build, in order: load → index → markdown → templates → output. `check` is the same pass
 //! without the final write.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -41,12 +43,41 @@ pub struct Report {
     pub warnings: Vec<Diagnostic>,
 }
 
+/// Progress of the long stages, for a bar on a terminal. The library never prints: the CLI
+/// implements this; [`Silent`] ignores it.
+pub trait Progress: Sync {
+    /// A stage of `total` steps begins.
+    fn stage(&self, _name: &'static str, _total: usize) {}
+    /// `n` more steps of the current stage are done.
+    fn advance(&self, _n: usize) {}
+    /// The build is over (successfully or not).
+    fn finish(&self) {}
+}
+
+/// No progress reporting.
+pub struct Silent;
+
+impl Progress for Silent {}
+
+/// Pass-one Markdown results kept between rebuilds by `serve`: a version whose text, folder,
+/// bundle files and base path did not change is not parsed again.
+#[derive(Default)]
+pub struct MarkdownCache {
+    entries: Mutex<HashMap<PathBuf, (u64, RenderedBody)>>,
+}
+
+/// A site rendered in memory, ready to be written or served.
+pub struct Built {
+    pub plan: Plan,
+    /// HTML pages per language code, in site order.
+    pub pages_per_language: Vec<(String, usize)>,
+    /// Problems that did not stop the build.
+    pub warnings: Vec<Diagnostic>,
+}
+
 /// Builds (or checks) the site; on failure, every problem found, errors and warnings sorted.
-pub fn run(options: &Options) -> Result<Report, Vec<Diagnostic>> {
+pub fn run(options: &Options, progress: &dyn Progress) -> Result<Report, Vec<Diagnostic>> {
     let started = Instant::now();
-    let mut problems = Diagnostics::new();
-    let config = Config::load(&options.root, options.base_url.as_deref())
-        .map_err(Diagnostics::into_sorted)?;
     let output_dir = if options.write {
         let requested = options
             .output_dir
@@ -61,7 +92,30 @@ pub fn run(options: &Options) -> Result<Report, Vec<Diagnostic>> {
     } else {
         None
     };
+    let built = build_in_memory(options, progress, None);
+    progress.finish();
+    let built = built?;
+    if let Some(out) = &output_dir {
+        output::write(out, &built.plan).map_err(|d| vec![d])?;
+    }
+    Ok(Report {
+        pages_per_language: built.pages_per_language,
+        files: built.plan.len(),
+        elapsed: started.elapsed(),
+        output_dir,
+        warnings: built.warnings,
+    })
+}
 
+/// The whole pipeline up to, not including, writing: the site as files in memory.
+pub fn build_in_memory(
+    options: &Options,
+    progress: &dyn Progress,
+    cache: Option<&MarkdownCache>,
+) -> Result<Built, Vec<Diagnostic>> {
+    let mut problems = Diagnostics::new();
+    let config = Config::load(&options.root, options.base_url.as_deref())
+        .map_err(Diagnostics::into_sorted)?;
     let loaded = load::load(&config, options.drafts, &mut problems);
     let site = index::index(config, loaded, &mut problems);
     let i18n = match I18n::new(&site.config) {
@@ -73,14 +127,17 @@ pub fn run(options: &Options) -> Result<Report, Vec<Diagnostic>> {
     };
     problems.extend(I18n::missing_keys(&site.config));
     problems.extend(index::missing_term_names(&site));
-    let (rendered, bodies) = render_markdown(&site, &mut problems);
-    let plan = render_site(&site, &rendered, &bodies, Arc::clone(&i18n), &mut problems);
-
+    let (rendered, bodies) = render_markdown(&site, cache, progress, &mut problems);
+    let plan = render_site(
+        &site,
+        &rendered,
+        &bodies,
+        Arc::clone(&i18n),
+        progress,
+        &mut problems,
+    );
     if problems.has_errors() {
         return Err(problems.into_sorted());
-    }
-    if let Some(out) = &output_dir {
-        output::write(out, &plan).map_err(|d| vec![d])?;
     }
     let pages_per_language = site
         .config
@@ -88,35 +145,68 @@ pub fn run(options: &Options) -> Result<Report, Vec<Diagnostic>> {
         .iter()
         .map(|l| {
             let prefix = format!("{}/", l.code);
-            (
-                l.code.clone(),
-                plan.files
-                    .keys()
-                    .filter(|p| p.starts_with(&prefix) && p.ends_with(".html"))
-                    .count(),
-            )
+            let pages = plan
+                .files
+                .keys()
+                .filter(|p| p.starts_with(&prefix) && p.ends_with(".html"))
+                .count();
+            (l.code.clone(), pages)
         })
         .collect();
-    Ok(Report {
+    Ok(Built {
+        plan,
         pages_per_language,
-        files: plan.len(),
-        elapsed: started.elapsed(),
-        output_dir,
         warnings: problems.into_sorted(),
     })
 }
 
-/// Stage 3: pass one over every version in parallel, then link resolution.
-fn render_markdown(site: &Site, problems: &mut Diagnostics) -> (Vec<RenderedBody>, Vec<String>) {
+/// Stage 3: pass one over every version in parallel (or from the cache), then link resolution.
+fn render_markdown(
+    site: &Site,
+    cache: Option<&MarkdownCache>,
+    progress: &dyn Progress,
+    problems: &mut Diagnostics,
+) -> (Vec<RenderedBody>, Vec<String>) {
     let assets: BTreeSet<&str> = site.assets.iter().map(String::as_str).collect();
     let ctx = RenderContext {
         assets: &assets,
         base_path: site.config.base_path(),
     };
+    progress.stage("Markdown", site.versions.len());
+    let assets_key = {
+        let mut hasher = DefaultHasher::new();
+        site.assets.hash(&mut hasher);
+        site.config.base_path().hash(&mut hasher);
+        hasher.finish()
+    };
     let rendered: Vec<RenderedBody> = site
         .versions
         .par_iter()
-        .map(|v| markdown::render(v, &ctx))
+        .map(|v| {
+            let body = match cache {
+                None => markdown::render(v, &ctx),
+                Some(cache) => {
+                    let mut hasher = DefaultHasher::new();
+                    (assets_key, &v.body, &v.folder, v.body_line).hash(&mut hasher);
+                    let key = hasher.finish();
+                    let cached = cache.entries.lock().ok().and_then(|entries| {
+                        entries
+                            .get(&v.file)
+                            .filter(|(k, _)| *k == key)
+                            .map(|(_, body)| body.clone())
+                    });
+                    cached.unwrap_or_else(|| {
+                        let body = markdown::render(v, &ctx);
+                        if let Ok(mut entries) = cache.entries.lock() {
+                            entries.insert(v.file.clone(), (key, body.clone()));
+                        }
+                        body
+                    })
+                }
+            };
+            progress.advance(1);
+            body
+        })
         .collect();
     let resolved: Vec<(String, Vec<Diagnostic>)> = (0..site.versions.len())
         .into_par_iter()
@@ -136,6 +226,7 @@ fn render_site(
     rendered: &[RenderedBody],
     bodies: &[String],
     i18n: Arc<I18n>,
+    progress: &dyn Progress,
     problems: &mut Diagnostics,
 ) -> Plan {
     let url_table = Arc::new(url_table(site));
@@ -156,7 +247,8 @@ fn render_site(
         .collect();
     let renderer = Renderer::new(site, bodies, rendered, &engine, &i18n, &asset_sizes);
     let jobs = templates::jobs(site);
-    let files = renderer.render_all(&jobs, problems);
+    progress.stage("Pages", jobs.len());
+    let files = renderer.render_all(&jobs, progress, problems);
     let minified: Vec<(String, Vec<u8>)> = files
         .into_par_iter()
         .map(|f| {

@@ -12,7 +12,7 @@ pub fn run(args: &BuildArgs) -> i32 {
         drafts: args.site.drafts,
         write: true,
     };
-    match build::run(&options) {
+    match build::run(&options, &super::progress::TerminalProgress::new()) {
         Ok(report) => {
             super::print_diagnostics(&report.warnings);
             let per_language: Vec<String> = report

@@ -254,9 +254,20 @@ impl<'a> Renderer<'a> {
     }
 
     /// Renders every job in parallel; files come back in job order.
-    pub fn render_all(&self, jobs: &[Job], problems: &mut Diagnostics) -> Vec<OutputFile> {
-        let results: Vec<Result<OutputFile, Diagnostic>> =
-            jobs.par_iter().map(|job| self.render(job)).collect();
+    pub fn render_all(
+        &self,
+        jobs: &[Job],
+        progress: &dyn crate::build::Progress,
+        problems: &mut Diagnostics,
+    ) -> Vec<OutputFile> {
+        let results: Vec<Result<OutputFile, Diagnostic>> = jobs
+            .par_iter()
+            .map(|job| {
+                let result = self.render(job);
+                progress.advance(1);
+                result
+            })
+            .collect();
         let mut files = Vec::with_capacity(results.len());
         for result in results {
             match result {
