@@ -17,5 +17,6 @@ pub mod load;
 pub mod markdown;
 pub mod output;
 pub mod paths;
+pub mod serve;
 pub mod templates;
 pub mod yaml;

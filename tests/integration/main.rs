@@ -9,3 +9,4 @@ mod errors;
 mod icc_site;
 mod safety;
 mod seeds;
+mod serve;

@@ -1,0 +1,249 @@
+//! `serve`: the site built in memory, served over HTTP, rebuilt on every change.
+//!
+//! The same pipeline as `build` ([`crate::build::build_in_memory`]) with a Markdown cache, so
+//! an edit re-parses only the versions whose text changed. Served files live in memory: nothing
+//! is written to disk and the output folder is never touched. A failed rebuild keeps the last
+//! good site and shows the errors over it; the next good one clears them.
+
+pub mod files;
+pub mod live;
+pub mod server;
+pub mod watch;
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use tokio::sync::broadcast;
+
+use crate::build::{self, MarkdownCache, Options, Silent};
+use crate::diagnostics::Diagnostic;
+use files::SiteFiles;
+use watch::ChangeKind;
+
+/// The port `serve` tries first.
+pub const DEFAULT_PORT: u16 = 1111;
+
+/// What `serve` was asked for.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub interface: String,
+    /// `None`: [`DEFAULT_PORT`], or a free port when it is busy.
+    pub port: Option<u16>,
+    pub poll: bool,
+    pub drafts: bool,
+}
+
+/// What happens, for the command line to tell the editor (the library never prints).
+#[derive(Debug)]
+pub enum ServeEvent {
+    /// The server listens at `url`; `busy_default` when the default port was taken.
+    Listening {
+        url: String,
+        busy_default: bool,
+    },
+    Watching(Vec<PathBuf>),
+    Built {
+        pages: usize,
+        elapsed: Duration,
+        warnings: Vec<Diagnostic>,
+    },
+    Rebuilt {
+        kinds: Vec<ChangeKind>,
+        changed: usize,
+        elapsed: Duration,
+        warnings: Vec<Diagnostic>,
+    },
+    Failed(Vec<Diagnostic>),
+    WatchFailed(String),
+}
+
+/// Sent to open tabs.
+#[derive(Debug, Clone)]
+pub enum LiveEvent {
+    /// JSON list of the site paths that changed.
+    Reload(String),
+    /// The overlay's HTML.
+    Failed(String),
+    Fixed,
+}
+
+/// What the server shares between the watcher thread and the request handlers.
+pub struct LiveState {
+    pub files: RwLock<Arc<SiteFiles>>,
+    /// The overlay while the last build failed.
+    pub overlay: RwLock<Option<String>>,
+    pub events: broadcast::Sender<LiveEvent>,
+    pub interface: String,
+    pub port: u16,
+}
+
+/// Binds the listening socket: the asked port, or the default one, or any free one when the
+/// default is busy. An asked port that is busy is an error.
+pub fn bind(interface: &str, port: Option<u16>) -> Result<(TcpListener, bool), Diagnostic> {
+    let address = |port: u16| {
+        if interface.contains(':') && !interface.starts_with('[') {
+            format!("[{interface}]:{port}")
+        } else {
+            format!("{interface}:{port}")
+        }
+    };
+    match port {
+        Some(port) => TcpListener::bind(address(port)).map(|l| (l, false)).map_err(|e| {
+            Diagnostic::error(format!("cannot listen on {}: {e}", address(port)))
+                .hint("the port is busy or not allowed: choose another with --port, or leave --port out to get a free one")
+        }),
+        None => match TcpListener::bind(address(DEFAULT_PORT)) {
+            Ok(listener) => Ok((listener, false)),
+            Err(_) => TcpListener::bind(address(0)).map(|l| (l, true)).map_err(|e| {
+                Diagnostic::error(format!("cannot listen on {interface}: {e}"))
+                    .hint("check --interface: it must be an address of this machine, e.g. 127.0.0.1")
+            }),
+        },
+    }
+}
+
+/// Serves the site until the process is interrupted.
+pub fn run(
+    options: ServeOptions,
+    report: impl Fn(ServeEvent) + Send + Sync + 'static,
+) -> Result<(), Diagnostic> {
+    let root = std::fs::canonicalize(&options.root).map_err(|e| {
+        Diagnostic::error(format!(
+            "cannot open the site folder {}: {e}",
+            options.root.display()
+        ))
+        .hint("pass --root DIR, the folder holding site.yaml")
+    })?;
+    let (listener, busy_default) = bind(&options.interface, options.port)?;
+    let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
+    let host = match options.interface.as_str() {
+        "0.0.0.0" | "::" | "[::]" => "localhost".to_string(),
+        i if i.contains(':') && !i.starts_with('[') => format!("[{i}]"),
+        i => i.to_string(),
+    };
+    let url = format!("http://{host}:{port}");
+    let build_options = Options {
+        root: root.clone(),
+        output_dir: None,
+        base_url: Some(url.clone()),
+        drafts: options.drafts,
+        write: false,
+    };
+    let (sender, _) = broadcast::channel(64);
+    let state = Arc::new(LiveState {
+        files: RwLock::new(Arc::new(SiteFiles::default())),
+        overlay: RwLock::new(None),
+        events: sender,
+        interface: options.interface.clone(),
+        port,
+    });
+    let report = Arc::new(report);
+    let cache = MarkdownCache::default();
+    let started = Instant::now();
+    match rebuild(&build_options, &cache, &state) {
+        Ok((_, warnings)) => {
+            let pages = state.files.read().map(|f| f.len()).unwrap_or_default();
+            report(ServeEvent::Built {
+                pages,
+                elapsed: started.elapsed(),
+                warnings,
+            });
+        }
+        Err(errors) => report(ServeEvent::Failed(errors)),
+    }
+    report(ServeEvent::Listening { url, busy_default });
+
+    let watcher_state = Arc::clone(&state);
+    let watcher_report = Arc::clone(&report);
+    let watch_root = root.clone();
+    let poll = options.poll;
+    std::thread::spawn(move || {
+        let watcher = match watch::watch(&watch_root, poll) {
+            Ok(watcher) => watcher,
+            Err(message) => {
+                watcher_report(ServeEvent::WatchFailed(message));
+                return;
+            }
+        };
+        watcher_report(ServeEvent::Watching(watcher.watched.clone()));
+        while let Ok(mut paths) = watcher.changes.recv() {
+            // Coalesce bursts (a save that touches several files) into one rebuild.
+            while let Ok(more) = watcher.changes.recv_timeout(Duration::from_millis(30)) {
+                paths.extend(more);
+            }
+            let mut kinds: Vec<ChangeKind> = paths
+                .iter()
+                .filter_map(|p| watch::classify(&watch_root, p))
+                .collect();
+            kinds.sort();
+            kinds.dedup();
+            let started = Instant::now();
+            match rebuild(&build_options, &cache, &watcher_state) {
+                Ok((changed, warnings)) => watcher_report(ServeEvent::Rebuilt {
+                    kinds,
+                    changed,
+                    elapsed: started.elapsed(),
+                    warnings,
+                }),
+                Err(errors) => watcher_report(ServeEvent::Failed(errors)),
+            }
+        }
+    });
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Diagnostic::error(format!("cannot start the server: {e}")))?;
+    runtime.block_on(server::serve(listener, state))
+}
+
+/// Builds the site in memory and swaps it in; on failure keeps the last good site and turns
+/// the overlay on. Returns how many files changed and the warnings.
+fn rebuild(
+    options: &Options,
+    cache: &MarkdownCache,
+    state: &LiveState,
+) -> Result<(usize, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let built = build::build_in_memory(options, &Silent, Some(cache));
+    let built = match built {
+        Ok(built) => built,
+        Err(errors) => {
+            let overlay = live::overlay_html(&errors);
+            if let Ok(mut current) = state.overlay.write() {
+                *current = Some(overlay.clone());
+            }
+            let _ = state.events.send(LiveEvent::Failed(overlay));
+            return Err(errors);
+        }
+    };
+    let files = SiteFiles::from_plan(&built.plan).map_err(|e| {
+        vec![
+            Diagnostic::error(format!("cannot read a file of the site: {e}"))
+                .hint("a file changed while it was read; save again"),
+        ]
+    })?;
+    let changed = state
+        .files
+        .read()
+        .map(|old| old.changed_paths(&files))
+        .unwrap_or_default();
+    if let Ok(mut current) = state.files.write() {
+        *current = Arc::new(files);
+    }
+    let was_broken = state
+        .overlay
+        .write()
+        .map(|mut o| o.take().is_some())
+        .unwrap_or(false);
+    let event = if was_broken {
+        LiveEvent::Fixed
+    } else {
+        LiveEvent::Reload(serde_json::to_string(&changed).unwrap_or_else(|_| "[]".into()))
+    };
+    let _ = state.events.send(event);
+    Ok((changed.len(), built.warnings))
+}
