@@ -73,9 +73,11 @@ struct RawLanguage {
     strings: BTreeMap<String, UiString>,
     #[serde(default)]
     terms: BTreeMap<String, BTreeMap<String, String>>,
+    #[serde(default)]
+    slugs: BTreeMap<String, String>,
 }
 
-const LANGUAGE_KEYS: &[&str] = &["name", "dir", "locale", "strings", "terms"];
+const LANGUAGE_KEYS: &[&str] = &["name", "dir", "locale", "strings", "terms", "slugs"];
 
 /// A UI string: plain text, or one text per CLDR plural category (`one`, `few`, `other`…).
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -114,6 +116,9 @@ pub struct Language {
     pub strings: BTreeMap<String, UiString>,
     /// Taxonomy → term key → display name.
     pub terms: BTreeMap<String, BTreeMap<String, String>>,
+    /// URL segments in this language: a section folder or taxonomy name → its translation
+    /// (`meetings: reunions`, `cities: villes`).
+    pub slugs: BTreeMap<String, String>,
     /// The file it came from, relative to the site root.
     pub file: PathBuf,
 }
@@ -336,6 +341,21 @@ pub fn parse_language(code: &str, file: &Path, text: &str) -> Result<Language, V
             }
         }
     }
+    for (name, slug) in &raw.slugs {
+        if let Err(why) = crate::paths::check_segment(slug) {
+            problems.push(
+                Diagnostic::error(format!(
+                    "the URL segment `{slug}` for `{name}` cannot be used: {why}"
+                ))
+                .in_file(file)
+                .at(
+                    string_line(text, name).unwrap_or_else(|| line_of("slugs")),
+                    1,
+                )
+                .hint("a translated slug is one URL segment, e.g. `cities: villes`"),
+            );
+        }
+    }
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -346,6 +366,7 @@ pub fn parse_language(code: &str, file: &Path, text: &str) -> Result<Language, V
         locale: raw.locale.unwrap_or_else(|| code.to_string()),
         strings: raw.strings,
         terms: raw.terms,
+        slugs: raw.slugs,
         file: file.to_path_buf(),
     })
 }

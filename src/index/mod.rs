@@ -114,17 +114,41 @@ impl Site {
             .position(|s| s.content_path == content_path)
     }
 
+    /// A folder or taxonomy name as a URL segment in `lang`: its translation from
+    /// `slugs:` in i18n/<lang>.yaml, else itself.
+    pub fn segment(&self, lang: &str, name: &str) -> String {
+        self.config
+            .language(lang)
+            .and_then(|l| l.slugs.get(name))
+            .cloned()
+            .unwrap_or_else(|| name.to_string())
+    }
+
+    fn translated(&self, lang: &str, segments: &[String]) -> Vec<String> {
+        segments.iter().map(|s| self.segment(lang, s)).collect()
+    }
+
     /// The section's URL in a language.
     pub fn section_url(&self, section: usize, lang: &str) -> String {
-        urls::join(lang, &self.sections[section].segments)
+        urls::join(
+            lang,
+            &self.translated(lang, &self.sections[section].segments),
+        )
     }
 
     pub fn taxonomy_url(&self, taxonomy: &str, lang: &str) -> String {
-        urls::join(lang, &[taxonomy.to_string()])
+        urls::join(lang, &[self.segment(lang, taxonomy)])
     }
 
     pub fn term_url(&self, taxonomy: &str, term: &str, lang: &str) -> String {
-        urls::join(lang, &[taxonomy.to_string(), term.to_string()])
+        urls::join(lang, &[self.segment(lang, taxonomy), term.to_string()])
+    }
+
+    /// The URL of a page at `content_path` in `lang` with its last segment `slug`.
+    fn page_url(&self, lang: &str, content_path: &str, slug: String) -> String {
+        let mut segments = self.translated(lang, &urls::folder_segments(parent_path(content_path)));
+        segments.push(slug);
+        urls::join(lang, &segments)
     }
 
     /// Display name of a term in a language: i18n of that language, else the default
@@ -370,15 +394,19 @@ fn original_language(
 }
 
 fn assign_urls(site: &mut Site, problems: &mut Diagnostics) {
+    let mut version_urls = Vec::with_capacity(site.versions.len());
     for (index, version) in site.versions.iter().enumerate() {
-        site.version_urls[index] = match version.kind {
+        let url = match version.kind {
             VersionKind::Section => {
-                urls::join(&version.lang, &urls::folder_segments(&version.content_path))
+                let segments = urls::folder_segments(&version.content_path);
+                urls::join(&version.lang, &site.translated(&version.lang, &segments))
             }
             VersionKind::Page => {
-                let mut segments = urls::folder_segments(parent_path(&version.content_path));
-                match urls::version_slug(version.front.slug.as_deref(), &version.content_path) {
-                    Ok(slug) => segments.push(slug),
+                let slug = match urls::version_slug(
+                    version.front.slug.as_deref(),
+                    &version.content_path,
+                ) {
+                    Ok(slug) => slug,
                     Err(message) => {
                         problems.push(
                             Diagnostic::error(message)
@@ -386,32 +414,47 @@ fn assign_urls(site: &mut Site, problems: &mut Diagnostics) {
                                 .at(version.front.line_of("slug"), 1)
                                 .hint("a slug is one URL segment: letters, digits and hyphens, e.g. `slug: 2016-reykjavik`"),
                         );
-                        segments.push(format!("invalid-slug-{index}"));
+                        format!("invalid-slug-{index}")
                     }
-                }
-                urls::join(&version.lang, &segments)
+                };
+                site.page_url(&version.lang, &version.content_path, slug)
             }
         };
+        version_urls.push(url);
     }
+    site.version_urls = version_urls;
     let languages: Vec<String> = site
         .config
         .languages
         .iter()
         .map(|l| l.code.clone())
         .collect();
-    for doc in &mut site.documents {
-        let original_url = &site.version_urls[doc.versions[&doc.original]];
-        let rest = original_url
-            .trim_start_matches('/')
-            .split_once('/')
-            .map_or("", |(_, rest)| rest);
-        for lang in &languages {
-            let url = match doc.versions.get(lang) {
-                Some(&v) => site.version_urls[v].clone(),
-                None => format!("/{lang}/{rest}"),
-            };
-            doc.urls.insert(lang.clone(), url);
-        }
+    let mut all_urls = Vec::with_capacity(site.documents.len());
+    for doc in &site.documents {
+        let original = doc.versions[&doc.original];
+        // A missing translation's page sits where the translation would: the reader's
+        // language, its translated section names, the original's slug.
+        let original_slug = site.version_urls[original]
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        let content_path = &site.versions[original].content_path;
+        let urls: BTreeMap<String, String> = languages
+            .iter()
+            .map(|lang| {
+                let url = match doc.versions.get(lang) {
+                    Some(&v) => site.version_urls[v].clone(),
+                    None => site.page_url(lang, content_path, original_slug.clone()),
+                };
+                (lang.clone(), url)
+            })
+            .collect();
+        all_urls.push(urls);
+    }
+    for (doc, urls) in site.documents.iter_mut().zip(all_urls) {
+        doc.urls = urls;
     }
 }
 
@@ -555,6 +598,18 @@ fn check_collisions(site: &Site, problems: &mut Diagnostics) -> BTreeSet<String>
                 PathBuf::from(CONTENT_DIR).join(asset),
                 "the file",
             );
+        }
+        for (index, section) in site.sections.iter().enumerate() {
+            for lang in &site.config.languages {
+                if !section.versions.contains_key(&lang.code) {
+                    let owner = PathBuf::from(CONTENT_DIR).join(&section.content_path);
+                    claim(
+                        site.section_url(index, &lang.code),
+                        owner,
+                        "the section page",
+                    );
+                }
+            }
         }
         for taxonomy in &site.taxonomies {
             for lang in &site.config.languages {

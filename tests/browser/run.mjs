@@ -82,25 +82,25 @@ function expect(condition, message) {
 const switcherLink = (page, lang) => page.locator('nav').first().locator(`a[hreflang="${lang}"]`);
 
 await check('the switcher takes the French 2016 report to its English version', async (page) => {
-  await page.goto(`${base}/fr/meetings/2016-reykjavik/`);
+  await page.goto(`${base}/fr/reunions/2016-reykjavik/`);
   await Promise.all([page.waitForURL(`${base}/en/meetings/2016-reykjavik/`), switcherLink(page, 'en').click()]);
   expect((await page.getAttribute('html', 'lang')) === 'en', 'the page is not in English');
   expect((await page.locator('h1').first().innerText()).length > 0, 'no title');
 });
 
 await check('a document missing in English leads to an English "not available" page linking back', async (page) => {
-  await page.goto(`${base}/fr/meetings/2023-bilbao/`);
+  await page.goto(`${base}/fr/reunions/2023-bilbao/`);
   await Promise.all([page.waitForURL(`${base}/en/meetings/2023-bilbao/`), switcherLink(page, 'en').click()]);
   expect((await page.getAttribute('html', 'lang')) === 'en', 'the page is not in English');
   const robots = await page.getAttribute('meta[name="robots"]', 'content');
   expect(robots === 'noindex', `the page is indexable (robots: ${robots})`);
-  const back = page.locator('main a[href="/fr/meetings/2023-bilbao/"]');
+  const back = page.locator('main a[href="/fr/reunions/2023-bilbao/"]');
   expect((await back.count()) >= 1, 'no link back to the French report in the page body');
-  await Promise.all([page.waitForURL(`${base}/fr/meetings/2023-bilbao/`), back.first().click()]);
+  await Promise.all([page.waitForURL(`${base}/fr/reunions/2023-bilbao/`), back.first().click()]);
 });
 
 await check('with the keyboard only, Tab reaches the switcher and Enter follows it', async (page) => {
-  await page.goto(`${base}/fr/meetings/2016-reykjavik/`);
+  await page.goto(`${base}/fr/reunions/2016-reykjavik/`);
   let reached = false;
   for (let i = 0; i < 60 && !reached; i++) {
     await page.keyboard.press('Tab');
@@ -140,7 +140,7 @@ await check('the root page remembers the chosen language', async (page) => {
 await check('screenshots of the home page and a report', async (page) => {
   await page.goto(`${base}/fr/`);
   await page.screenshot({ path: join(shotDir, 'home-fr.png'), fullPage: true });
-  await page.goto(`${base}/fr/meetings/2023-bilbao/`);
+  await page.goto(`${base}/fr/reunions/2023-bilbao/`);
   await page.screenshot({ path: join(shotDir, 'report-fr.png') });
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(`${base}/en/meetings/2016-reykjavik/`);

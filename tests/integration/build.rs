@@ -194,7 +194,7 @@ fn taxonomies_have_translated_term_names_in_every_language() {
     let site = Fixture::new("basic");
     site.build().assert_success();
     assert!(site
-        .read_output("fr/cities/montreal/index.html")
+        .read_output("fr/villes/montreal/index.html")
         .contains("<h1>Montréal</h1>"));
     assert!(site
         .read_output("en/cities/montreal/index.html")
@@ -204,6 +204,24 @@ fn taxonomies_have_translated_term_names_in_every_language() {
             .contains("<h1>Montréal</h1>"),
         "falls back to the default language"
     );
+    // Translated URL segments (`slugs:` in i18n/fr.yaml), each other's hreflang alternates.
+    let french = site.read_output("fr/villes/montreal/index.html");
+    let set = alternates(&french);
+    assert!(
+        set.contains(&(
+            "en".to_string(),
+            "https://example.org/icc/en/cities/montreal/".to_string()
+        )),
+        "{set:?}"
+    );
+    assert!(
+        set.contains(&(
+            "fr".to_string(),
+            "https://example.org/icc/fr/villes/montreal/".to_string()
+        )),
+        "{set:?}"
+    );
+    assert!(!site.public().join("fr/cities").exists());
     let list = site.read_output("en/cities/index.html");
     assert!(list.contains("<h1>Cities</h1>"));
     assert!(list.contains(">Reykjavik</a> (1)"), "{list}");

@@ -67,7 +67,7 @@ fn the_icc_site_keeps_its_multilingual_promises() {
             assert_eq!(tags(html, "html")[0]["dir"], "rtl", "{path}");
         }
     }
-    let reykjavik_fr = &pages["fr/meetings/2016-reykjavik/index.html"];
+    let reykjavik_fr = &pages["fr/reunions/2016-reykjavik/index.html"];
     let set = crate::common::alternates(reykjavik_fr);
     assert!(
         set.contains(&(
