@@ -9,6 +9,7 @@
 
 pub mod highlight;
 pub mod toc;
+pub mod typography;
 
 use std::collections::{BTreeSet, HashSet};
 

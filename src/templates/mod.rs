@@ -324,6 +324,11 @@ impl<'a> Renderer<'a> {
             d.message = format!("{} (while rendering {url})", d.message);
             d
         })?;
+        let lang = context
+            .get("lang")
+            .and_then(|l| l.as_str())
+            .unwrap_or_default();
+        let html = crate::markdown::typography::apply_html(&html, lang);
         Ok(OutputFile {
             path: urls::output_file(&url),
             contents: html.into_bytes(),

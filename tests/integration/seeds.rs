@@ -139,11 +139,30 @@ fn decode(text: &str) -> String {
     out
 }
 
+/// Whitespace collapsed, and typography made neutral: the site adds the spaces and quotation
+/// marks of each language (no-break spaces before `; : ! ?`, « » for "…"), which is
+/// presentation, not a change of words.
 fn collapse(text: &str) -> String {
-    text.split(|c: char| c.is_whitespace())
+    let spaced = text
+        .split(|c: char| c.is_whitespace())
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
-        .join(" ")
+        .join(" ");
+    let chars: Vec<char> = spaced
+        .chars()
+        .map(|c| if "«»“”„".contains(c) { '"' } else { c })
+        .collect();
+    let mut out = String::with_capacity(spaced.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let next = chars.get(i + 1).copied();
+        let previous = i.checked_sub(1).map(|p| chars[p]);
+        let before_punctuation = c == ' ' && next.is_some_and(|n| ";:!?\"".contains(n));
+        let after_quote = c == ' ' && previous == Some('"');
+        if !before_punctuation && !after_quote {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// A seed line as it should read in the site: list markers, link syntax without target,
@@ -295,5 +314,9 @@ fn seed_lines_are_normalized_like_the_site_shows_them() {
     assert_eq!(
         visible_text("<p>Un <strong>mot</strong></p><p>l&#39;autre&nbsp;x</p><script>no</script>"),
         "Un mot l'autre x"
+    );
+    assert_eq!(
+        collapse("le «\u{202F}Diversitours\u{202F}» et quoi\u{202F}?"),
+        collapse("le \"Diversitours\" et quoi?")
     );
 }
