@@ -18,4 +18,5 @@ pub mod markdown;
 pub mod output;
 pub mod paths;
 pub mod templates;
+pub mod translation;
 pub mod yaml;
