@@ -148,6 +148,17 @@ impl Config {
         self.language(code).is_some()
     }
 
+    /// The language `code`, or an error naming the site's languages (for `--lang` options).
+    pub fn require_language(&self, code: &str) -> Result<&Language, Diagnostic> {
+        self.language(code).ok_or_else(|| {
+            let codes: Vec<&str> = self.languages.iter().map(|l| l.code.as_str()).collect();
+            Diagnostic::error(format!("`{code}` is not a language of this site")).hint(format!(
+                "the site's languages are {}; a language is added with its file i18n/<code>.yaml",
+                codes.join(", ")
+            ))
+        })
+    }
+
     pub fn default_lang(&self) -> &Language {
         self.language(&self.default_language)
             .expect("Config::load guarantees the default language exists")

@@ -17,6 +17,8 @@ pub mod load;
 pub mod markdown;
 pub mod output;
 pub mod paths;
+pub mod scaffold;
 pub mod serve;
 pub mod templates;
+pub mod translation;
 pub mod yaml;

@@ -30,6 +30,19 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("feed", "Atom feed"),
     ("redirecting", "This page has moved"),
     ("no_documents", "No documents yet."),
+    ("status_title", "Translation status"),
+    (
+        "status_intro",
+        "Every document in every language. A translation is outdated when its original has changed since it was translated.",
+    ),
+    ("status_caption", "Documents by language"),
+    ("status_document", "Document"),
+    ("status_language", "Language"),
+    ("status_original", "original"),
+    ("status_current", "current"),
+    ("status_outdated", "outdated"),
+    ("status_missing", "missing"),
+    ("status_totals", "Totals by language"),
 ];
 
 /// The strings and CLDR data of every site language, shared by all rendering threads.

@@ -77,6 +77,9 @@ pub struct Site {
     /// Collision keys of output files already reported as colliding, so the output stage does
     /// not report them a second time.
     pub collisions: BTreeSet<String>,
+    /// Built with drafts (`--drafts`): a preview for editors, so the editors' translation
+    /// status page is rendered too; a production build never has it.
+    pub drafts: bool,
 }
 
 impl Site {
@@ -173,6 +176,7 @@ pub fn index(config: Config, loaded: Loaded, problems: &mut Diagnostics) -> Site
         mut versions,
         assets,
         broken,
+        drafts,
     } = loaded;
     versions.sort_by(|a, b| a.file.cmp(&b.file));
     let mut site = Site {
@@ -187,6 +191,7 @@ pub fn index(config: Config, loaded: Loaded, problems: &mut Diagnostics) -> Site
         by_content_path: HashMap::new(),
         broken,
         collisions: BTreeSet::new(),
+        drafts,
     };
     build_sections(&mut site, problems);
     build_documents(&mut site, problems);

@@ -61,6 +61,8 @@ pub struct Loaded {
     pub assets: Vec<String>,
     /// Content paths of files that failed to load, so links to them are not reported twice.
     pub broken: BTreeSet<String>,
+    /// Whether drafts were read: a preview for editors, which also gets the editors' pages.
+    pub drafts: bool,
 }
 
 /// A content file name cut into its parts.
@@ -110,7 +112,10 @@ pub fn load(config: &Config, include_drafts: bool, problems: &mut Diagnostics) -
         return Loaded::default();
     }
     let mut markdown = Vec::new();
-    let mut loaded = Loaded::default();
+    let mut loaded = Loaded {
+        drafts: include_drafts,
+        ..Loaded::default()
+    };
     let walker = WalkDir::new(&content)
         .follow_links(false)
         .sort_by_file_name()

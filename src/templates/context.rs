@@ -158,3 +158,43 @@ pub struct MissingDocumentCtx {
     pub original: String,
     pub versions: Vec<VersionLink>,
 }
+
+/// `status.html`: the editors' translation status page.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusCtx {
+    /// The columns, in site order.
+    pub languages: Vec<LanguageCtx>,
+    pub documents: Vec<StatusDocument>,
+    pub totals: Vec<StatusTotals>,
+}
+
+/// One row of the status table: a document in every language.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusDocument {
+    pub key: String,
+    /// The original version's title, in the original language (`lang`, `dir`).
+    pub title: String,
+    pub lang: String,
+    pub dir: &'static str,
+    pub cells: Vec<StatusCell>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusCell {
+    pub lang: String,
+    /// `original`, `current`, `outdated` or `missing`.
+    pub state: &'static str,
+    /// The state in the page's language.
+    pub label: String,
+    /// The version's URL, when it exists.
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusTotals {
+    pub language: LanguageCtx,
+    pub original: usize,
+    pub current: usize,
+    pub outdated: usize,
+    pub missing: usize,
+}

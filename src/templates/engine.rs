@@ -32,6 +32,7 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("404.html", include_str!("builtin/404.html")),
     ("root.html", include_str!("builtin/root.html")),
     ("alias.html", include_str!("builtin/alias.html")),
+    ("status.html", include_str!("builtin/status.html")),
 ];
 
 /// Where each template came from, to point errors at the right file.

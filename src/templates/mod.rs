@@ -1,11 +1,13 @@
 //! Stage 4, templates: every page of the site rendered with Tera, in parallel.
 //!
 //! [`jobs`] lists every page to produce (each version, each "not available" page, each list
-//! page of each section and term in each language, the root chooser, 404, aliases);
+//! page of each section and term in each language, the root chooser, 404, aliases, and in
+//! builds with drafts the editors' translation status page);
 //! [`render`] renders them with rayon. Output order is the job order, never thread order.
 
 pub mod context;
 pub mod engine;
+mod status;
 
 use std::collections::BTreeMap;
 
@@ -57,6 +59,8 @@ pub enum Job {
         version: usize,
         alias: String,
     },
+    /// The editors' translation status page, only in builds with drafts (`templates/status.rs`).
+    Status,
 }
 
 /// Every page of the site, in a fixed order.
@@ -127,6 +131,9 @@ pub fn jobs(site: &Site) -> Vec<Job> {
     }
     jobs.push(Job::Root);
     jobs.push(Job::NotFound);
+    if site.drafts {
+        jobs.push(Job::Status);
+    }
     jobs
 }
 
@@ -158,6 +165,7 @@ pub fn job_url(site: &Site, job: &Job) -> String {
         ),
         Job::Root => "/".to_string(),
         Job::NotFound => "/404.html".to_string(),
+        Job::Status => status::URL.to_string(),
         Job::Alias { alias, .. } => {
             if alias.ends_with('/') || alias.rsplit('/').next().is_some_and(|s| s.contains('.')) {
                 alias.clone()
@@ -310,6 +318,7 @@ impl<'a> Renderer<'a> {
             Job::Root => ("root.html", self.root_context()),
             Job::NotFound => ("404.html", self.not_found_context()),
             Job::Alias { version, .. } => ("alias.html", self.alias_context(*version)),
+            Job::Status => ("status.html", self.status_context()),
         };
         let template = match job {
             Job::Version(v) => self.site.versions[*v]

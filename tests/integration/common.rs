@@ -314,9 +314,40 @@ pub fn assert_switchers_complete(
         }
         assert_eq!(
             offered,
-            languages.iter().map(|l| l.to_string()).collect(),
+            languages
+                .iter()
+                .map(|l| l.to_string())
+                .collect::<BTreeSet<String>>(),
             "{path}"
         );
     }
     checked
+}
+
+/// Runs the Nu Html Checker (npm package vnu-jar, with Java) on `path`, a file or a folder, and
+/// fails on any error. Without the checker the test says so, and fails only under CI.
+pub fn assert_valid_html(path: &Path) {
+    let jar = Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/vnu-jar/build/dist/vnu.jar");
+    let java = std::process::Command::new("java").arg("-version").output();
+    if !jar.is_file() || java.is_err() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "the Nu Html Checker is missing: run scripts/setup"
+        );
+        eprintln!("skipped: the Nu Html Checker is not installed (run scripts/setup)");
+        return;
+    }
+    let output = std::process::Command::new("java")
+        .arg("-jar")
+        .arg(&jar)
+        .args(["--skip-non-html", "--errors-only", "--format", "gnu"])
+        .arg(path)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success() && report.trim().is_empty(),
+        "the Nu Html Checker found errors in {}:\n{report}",
+        path.display()
+    );
 }

@@ -105,3 +105,17 @@ fn the_icc_site_is_valid_html() {
         "the Nu Html Checker found errors:\n{report}"
     );
 }
+
+/// The editors' translation status page (builds with drafts only) with the icc theme's
+/// `base.html` around the built-in `status.html`: valid HTML, in the default language.
+#[test]
+fn the_icc_status_page_is_valid_html() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    intercite(&["build", "--drafts", "-o", out.to_str().unwrap()]).assert_success();
+    let page = out.join("_status/index.html");
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert_eq!(tags(&html, "html")[0]["lang"], "fr");
+    assert!(html.contains("État des traductions"), "{html}");
+    crate::common::assert_valid_html(&page);
+}

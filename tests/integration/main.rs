@@ -5,6 +5,7 @@ mod common;
 
 mod browser;
 mod build;
+mod editing;
 mod errors;
 mod icc_site;
 mod safety;
