@@ -274,6 +274,26 @@ fn render_site(
     for (path, contents) in minified {
         add(&mut plan, path, contents, "a rendered page");
     }
+    // "Cite this" downloads beside each document version.
+    for (v, url) in site.version_urls.iter().enumerate() {
+        if site.version_documents[v].is_none() {
+            continue;
+        }
+        let citation = templates::citation::Citation::of_version(site, &i18n, v);
+        let dir = url.trim_start_matches('/');
+        add(
+            &mut plan,
+            format!("{dir}cite.bib"),
+            citation.bibtex().into_bytes(),
+            "a citation file",
+        );
+        add(
+            &mut plan,
+            format!("{dir}cite.ris"),
+            citation.ris().into_bytes(),
+            "a citation file",
+        );
+    }
     for language in &site.config.languages {
         let feed = feeds::atom(site, &language.code, bodies);
         add(

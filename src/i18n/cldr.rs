@@ -167,6 +167,17 @@ impl Cldr {
         }
     }
 
+    /// `units × 10^-fraction_digits` formatted for the locale with exactly that many fraction
+    /// digits, e.g. fr (16, 1) -> "1,6", en "1.6", ar "1.6". Unknown language: a dot.
+    pub fn format_decimal(&self, lang: &str, units: i64, fraction_digits: i16) -> String {
+        let mut value = Decimal::from(units);
+        value.absolute.multiply_pow10(-fraction_digits);
+        match self.lang(lang) {
+            Some(l) => l.numbers.format(&value).to_string(),
+            None => value.to_string(),
+        }
+    }
+
     fn lang(&self, lang: &str) -> Option<&Lang> {
         let i = match self.index.get(lang) {
             Some(&i) => i,
@@ -211,6 +222,15 @@ fn iso_date(year: i32, month: u8, day: u8) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimals() {
+        let cldr = Cldr::new(&["fr", "en"]).unwrap();
+        assert_eq!(cldr.format_decimal("fr", 16, 1), "1,6");
+        assert_eq!(cldr.format_decimal("en", 16, 1), "1.6");
+        assert_eq!(cldr.format_decimal("en", 20, 1), "2.0");
+        assert_eq!(cldr.format_decimal("fr", 123456, 1), "12\u{202f}345,6");
+    }
 
     const ALL: &[&str] = &["fr", "en", "es", "it", "pl", "uk", "ja", "ar"];
 

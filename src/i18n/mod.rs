@@ -30,6 +30,11 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("feed", "Atom feed"),
     ("redirecting", "This page has moved"),
     ("no_documents", "No documents yet."),
+    ("size_kb", "{size} KB"),
+    ("cite_this", "Cite this document"),
+    ("download_bibtex", "Download BibTeX"),
+    ("download_ris", "Download RIS"),
+    ("size_mb", "{size} MB"),
     ("status_title", "Translation status"),
     (
         "status_intro",

@@ -95,6 +95,10 @@ pub enum AttachmentSpec {
         file: String,
         #[serde(default)]
         title: Option<String>,
+        /// The file's language when it is not the version's (a French page offering the
+        /// English report).
+        #[serde(default)]
+        lang: Option<String>,
     },
 }
 
@@ -108,6 +112,13 @@ impl AttachmentSpec {
         match self {
             AttachmentSpec::File(_) => None,
             AttachmentSpec::Described { title, .. } => title.as_deref(),
+        }
+    }
+
+    pub fn lang(&self) -> Option<&str> {
+        match self {
+            AttachmentSpec::File(_) => None,
+            AttachmentSpec::Described { lang, .. } => lang.as_deref(),
         }
     }
 }

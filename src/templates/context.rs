@@ -59,7 +59,13 @@ pub struct AttachmentCtx {
     pub file: String,
     pub title: String,
     pub url: String,
+    /// Absolute URL, for metadata (`citation_pdf_url`).
+    pub permalink: String,
     pub size: u64,
+    pub media_type: &'static str,
+    /// The file's language (the version's unless the front matter says otherwise).
+    pub lang: String,
+    pub language_name: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -85,6 +91,8 @@ pub struct PageCtx {
     pub section_title: String,
     pub section_url: String,
     pub extra: serde_json::Value,
+    /// Citation metadata: `citation_*` and Open Graph tags, JSON-LD, BibTeX, RIS.
+    pub citation: super::citation::CitationCtx,
 }
 
 /// A document in a list, shown in the reader's language where it exists.

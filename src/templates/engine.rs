@@ -298,6 +298,51 @@ fn register_functions(tera: &mut Tera, config: &Config, i18n: Arc<I18n>, urls: A
         },
     );
 
+    let numbers = Arc::clone(&i18n);
+    tera.register_filter(
+        "number",
+        move |value: Value, kwargs: Kwargs, state: &State| -> tera::TeraResult<String> {
+            let decimals = kwargs.get::<i64>("decimals")?.unwrap_or(0).clamp(0, 6) as i16;
+            let lang = match kwargs.get::<String>("lang")? {
+                Some(lang) => lang,
+                None => current_lang(state)?,
+            };
+            let number = value
+                .as_f64()
+                .or_else(|| value.as_i64().map(|i| i as f64))
+                .ok_or_else(|| {
+                    tera::Error::message(format!("`number` needs a number, not {}", value.name()))
+                })?;
+            let units = (number * 10f64.powi(i32::from(decimals))).round() as i64;
+            Ok(numbers
+                .cldr
+                .format_decimal(numbers.locale(&lang), units, decimals))
+        },
+    );
+
+    let sizes = Arc::clone(&i18n);
+    tera.register_filter(
+        "filesize",
+        move |bytes: i64, _: Kwargs, state: &State| -> tera::TeraResult<String> {
+            let lang = current_lang(state)?;
+            let locale = sizes.locale(&lang);
+            let (key, size) = if bytes >= 1_048_576 {
+                let tenths = (bytes * 10 + 524_288) / 1_048_576;
+                ("size_mb", sizes.cldr.format_decimal(locale, tenths, 1))
+            } else {
+                (
+                    "size_kb",
+                    sizes.cldr.format_number(locale, (bytes + 1023) / 1024),
+                )
+            };
+            sizes
+                .translate(&lang, key, None, &[("size".to_string(), size)])
+                .map_err(|StringError::Unknown(key)| {
+                    tera::Error::message(format!("unknown UI string `{key}`"))
+                })
+        },
+    );
+
     tera.register_filter(
         "json",
         |value: Value, _: Kwargs, _: &State| -> tera::TeraResult<Value> {

@@ -5,6 +5,7 @@
 //! builds with drafts the editors' translation status page);
 //! [`render`] renders them with rayon. Output order is the job order, never thread order.
 
+pub mod citation;
 pub mod context;
 pub mod engine;
 mod status;
@@ -477,15 +478,44 @@ impl<'a> Renderer<'a> {
                 } else {
                     format!("{}/{}", version.folder, a.file())
                 };
+                let file_lang = a.lang().unwrap_or(lang).to_string();
+                let language_name = site
+                    .config
+                    .language(&file_lang)
+                    .map_or_else(|| file_lang.clone(), |l| l.name.clone());
                 AttachmentCtx {
                     file: a.file().to_string(),
                     title: a.title().unwrap_or(a.file()).to_string(),
                     url: site.href(&format!("/{path}")),
+                    permalink: site.permalink(&format!("/{path}")),
                     size: self.asset_sizes.get(&path).copied().unwrap_or(0),
+                    media_type: crate::serve::files::content_type(&path)
+                        .split(';')
+                        .next()
+                        .unwrap_or_default(),
+                    lang: file_lang,
+                    language_name,
                 }
             })
             .collect();
         let section = document.section;
+        let citation = citation::Citation::of_version(site, self.i18n, v);
+        let when = match (&date_long, &end_date_long) {
+            (Some(start), Some(end)) if start != end => Some(format!("{start} – {end}")),
+            (Some(start), _) => Some(start.clone()),
+            _ => None,
+        };
+        let page_url = &site.version_urls[v];
+        let citation = citation::CitationCtx {
+            meta: citation.highwire(),
+            open_graph: citation.open_graph(),
+            json_ld: citation::script_safe_json(&citation.json_ld()),
+            text: citation.text(when.as_deref()),
+            bibtex: citation.bibtex(),
+            ris: citation.ris(),
+            bibtex_url: site.href(&format!("{page_url}cite.bib")),
+            ris_url: site.href(&format!("{page_url}cite.ris")),
+        };
         let page = PageCtx {
             title: version.front.title.clone(),
             date,
@@ -507,6 +537,7 @@ impl<'a> Renderer<'a> {
             section_title: self.section_title(section, lang),
             section_url: site.href(&site.section_url(section, lang)),
             extra: serde_json::to_value(&version.front.extra).unwrap_or_default(),
+            citation,
         };
         context.insert("page", &page);
         context

@@ -119,3 +119,108 @@ fn the_icc_status_page_is_valid_html() {
     assert!(html.contains("État des traductions"), "{html}");
     crate::common::assert_valid_html(&page);
 }
+
+/// The visible text of a page, without `script`, `style`, `code` and `pre` (where typography
+/// does not apply) and without tags (attributes are not text).
+fn text_outside_code(html: &str) -> String {
+    let mut text = String::new();
+    let mut rest = html;
+    while let Some(start) = rest.find('<') {
+        text.push_str(&rest[..start]);
+        let tag = &rest[start..];
+        let skipped = ["script", "style", "code", "pre"].into_iter().find(|name| {
+            tag.strip_prefix('<')
+                .and_then(|t| t.strip_prefix(name))
+                .is_some_and(|after| after.starts_with([' ', '>']))
+        });
+        rest = match skipped {
+            Some(name) => tag
+                .find(&format!("</{name}>"))
+                .map_or("", |end| &tag[end..]),
+            None => tag.find('>').map_or("", |end| &tag[end + 1..]),
+        };
+        text.push('\u{1}');
+    }
+    text.push_str(rest);
+    text.replace("&nbsp;", "\u{a0}")
+}
+
+#[test]
+fn french_pages_have_french_typography() {
+    let (_dir, out) = build();
+    let pages = html_pages(&out);
+    let mut narrow = 0;
+    for (path, html) in pages.iter().filter(|(p, _)| p.starts_with("fr/")) {
+        let text = text_outside_code(html);
+        for punctuation in [';', ':', '!', '?', '»'] {
+            assert!(
+                !text.contains(&format!(" {punctuation}")),
+                "{path}: a plain space before {punctuation}"
+            );
+        }
+        narrow += text.matches('\u{202F}').count();
+    }
+    assert!(
+        narrow > 50,
+        "only {narrow} narrow no-break spaces in the French pages"
+    );
+    let bilbao = text_outside_code(&pages["fr/reunions/2023-bilbao/index.html"]);
+    assert!(
+        bilbao.contains("«\u{202F}Diversitours\u{202F}»"),
+        "French quotation marks"
+    );
+}
+
+#[test]
+fn long_dates_are_localized_in_french_and_japanese() {
+    let (_dir, out) = build();
+    let pages = html_pages(&out);
+    assert!(pages["fr/reunions/2023-bilbao/index.html"].contains("14 novembre 2023"));
+    assert!(
+        pages["ja/index.html"].contains("2023年11月14日"),
+        "the Japanese home lists the 2023 report with a Japanese date"
+    );
+    assert!(pages["en/meetings/2016-reykjavik/index.html"].contains("15 September 2016"));
+}
+
+#[test]
+fn french_document_pages_carry_citation_metadata() {
+    let (_dir, out) = build();
+    let page = std::fs::read_to_string(out.join("fr/reunions/2016-reykjavik/index.html")).unwrap();
+    let metas = tags(&page, "meta");
+    let named = |name: &str| {
+        metas
+            .iter()
+            .find(|m| m.get("name").is_some_and(|n| n == name))
+            .map(|m| m["content"].clone())
+    };
+    assert_eq!(
+        named("citation_title").as_deref(),
+        Some("Réunion annuelle des coordinateurs des Cités interculturelles")
+    );
+    assert_eq!(
+        named("citation_publication_date").as_deref(),
+        Some("2016/09/15")
+    );
+    assert_eq!(named("citation_language").as_deref(), Some("fr"));
+    assert!(metas
+        .iter()
+        .any(|m| m.get("property").is_some_and(|p| p == "og:locale") && m["content"] == "fr_FR"));
+    let start = page
+        .find("<script type=application/ld+json>")
+        .expect("JSON-LD")
+        + "<script type=application/ld+json>".len();
+    let end = start + page[start..].find("</script>").unwrap();
+    let ld: serde_json::Value = serde_json::from_str(&page[start..end]).unwrap();
+    assert_eq!(ld["@graph"][0]["@type"], "Report");
+    assert_eq!(ld["@graph"][1]["@type"], "Event");
+    assert_eq!(ld["@graph"][1]["location"]["name"], "Reykjavik, Islande");
+    let bib = std::fs::read_to_string(out.join("fr/reunions/2016-reykjavik/cite.bib")).unwrap();
+    assert!(
+        bib.starts_with("@techreport{icc-meetings-2016-reykjavik-fr,"),
+        "{bib}"
+    );
+    let ris = std::fs::read_to_string(out.join("fr/reunions/2016-reykjavik/cite.ris")).unwrap();
+    assert!(ris.starts_with("TY  - RPRT\r\n") && ris.ends_with("ER  - \r\n"));
+    assert!(page.contains("cite.bib"), "the page offers the download");
+}
