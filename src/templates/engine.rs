@@ -222,7 +222,12 @@ fn register_functions(tera: &mut Tera, config: &Config, i18n: Arc<I18n>, urls: A
                 .map(|(k, v)| {
                     (
                         k.as_str().unwrap_or_default().to_string(),
-                        v.as_str().map_or_else(|| v.to_string(), str::to_string),
+                        // Numbers are written the language's way (CLDR), like `{count}`.
+                        match (v.as_str(), v.as_i64()) {
+                            (Some(text), _) => text.to_string(),
+                            (None, Some(n)) => strings.cldr.format_number(strings.locale(&lang), n),
+                            (None, None) => v.to_string(),
+                        },
                     )
                 })
                 .collect();
