@@ -263,10 +263,15 @@ fn render_site(
     let mut owners = BTreeMap::new();
     let mut add = |plan: &mut Plan, path: String, contents: Vec<u8>, owner: &str| {
         if let Err(previous) = plan.add(path.clone(), contents, &mut owners, owner) {
-            if !site
-                .collisions
-                .contains(&crate::paths::collision_key(&path))
-            {
+            // A page collision the index reported already also collides its folder's files.
+            let page = match path.rsplit_once('/') {
+                Some((folder, _)) => format!("{folder}/index.html"),
+                None => "index.html".to_string(),
+            };
+            let known = [&path, &page]
+                .iter()
+                .any(|p| site.collisions.contains(&crate::paths::collision_key(p)));
+            if !known {
                 problems.push(collision(&path, owner, &previous));
             }
         }
