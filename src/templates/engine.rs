@@ -300,7 +300,10 @@ fn register_functions(tera: &mut Tera, config: &Config, i18n: Arc<I18n>, urls: A
     tera.register_filter(
         "json",
         |value: Value, _: Kwargs, _: &State| -> tera::TeraResult<Value> {
-            let text = serde_json::to_string(&value).map_err(tera::Error::message)?;
+            // Through serde_json's own value, whose maps are sorted: Tera's maps are hash maps,
+            // and their order would change the page from one build to the next.
+            let sorted = serde_json::to_value(&value).map_err(tera::Error::message)?;
+            let text = serde_json::to_string(&sorted).map_err(tera::Error::message)?;
             // Safe for a <script> element: no "</" sequence can close it.
             Ok(Value::safe_string(&text.replace("</", "<\\/")))
         },
