@@ -235,6 +235,26 @@ fn register_functions(tera: &mut Tera, config: &Config, i18n: Arc<I18n>, urls: A
         },
     );
 
+    let forms = Arc::clone(&i18n);
+    tera.register_function(
+        "plurals",
+        move |kwargs: Kwargs, state: &State| -> tera::TeraResult<Value> {
+            let key: String = kwargs.must_get::<String>("key")?;
+            let lang = match kwargs.get::<String>("lang")? {
+                Some(lang) => lang,
+                None => current_lang(state)?,
+            };
+            forms
+                .plural_forms(&lang, &key)
+                .map(|forms| Value::from_serializable(&forms))
+                .map_err(|StringError::Unknown(key)| {
+                    tera::Error::message(format!(
+                        "unknown UI string `{key}`: no language defines it"
+                    ))
+                })
+        },
+    );
+
     let base_path = config.base_path().to_string();
     tera.register_function(
         "url",
