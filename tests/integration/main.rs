@@ -8,5 +8,6 @@ mod build;
 mod errors;
 mod icc_site;
 mod safety;
+mod search;
 mod seeds;
 mod serve;
