@@ -1,6 +1,6 @@
 //! The ICC site's search index (Pagefind, built by `intercite build`): one index per language,
 //! stemming where Pagefind has a stemmer, Japanese segmented into words, only content pages in
-//! it, and the same bytes from one build to the next.
+//! it, the bundle loaded from under the base path, and the same bytes from one build to the next.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -163,6 +163,54 @@ fn the_search_index_holds_content_pages_only() {
         "{}",
         japanese.content
     );
+}
+
+#[test]
+fn every_page_loads_the_search_bundle_from_the_base_path() {
+    let (_dir, out) = build();
+    let pages = html_pages(&out);
+    let mut with_search = 0;
+    for (path, html) in &pages {
+        if !html.contains("data-icc-search-config") {
+            continue;
+        }
+        with_search += 1;
+        let config = search_config(html);
+        assert_eq!(config["bundle"], format!("{BASE_PATH}/pagefind/"), "{path}");
+        assert_eq!(config["root"], format!("{BASE_PATH}/"), "{path}");
+        assert!(config["results"]["other"].is_string(), "{path}: {config}");
+        let input = tags(html, "input")
+            .into_iter()
+            .find(|i| i.get("type").is_some_and(|t| t == "search"))
+            .unwrap_or_else(|| panic!("{path}: no search input"));
+        assert!(
+            tags(html, "label")
+                .iter()
+                .any(|l| l.get("for") == input.get("id")),
+            "{path}: the search input has no label"
+        );
+        assert!(
+            tags(html, "form")
+                .iter()
+                .any(|f| f.get("role").is_some_and(|r| r == "search")),
+            "{path}"
+        );
+    }
+    // Every page of the theme but the chooser at / and the alias redirects.
+    assert!(
+        with_search >= pages.len() - 1,
+        "{with_search} of {}",
+        pages.len()
+    );
+}
+
+/// The JSON the theme gives its search script (`<script type=application/json data-icc-search-config>`).
+fn search_config(html: &str) -> serde_json::Value {
+    let start = html.find("data-icc-search-config").unwrap();
+    let body = &html[start..];
+    let body = &body[body.find('>').unwrap() + 1..];
+    let body = &body[..body.find("</script>").unwrap()];
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
 }
 
 #[test]
