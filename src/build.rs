@@ -260,6 +260,7 @@ fn render_site(
             (f.path, contents)
         })
         .collect();
+    let search = output::search::index(site, &jobs, &minified, problems);
     let mut owners = BTreeMap::new();
     let mut add = |plan: &mut Plan, path: String, contents: Vec<u8>, owner: &str| {
         if let Err(previous) = plan.add(path.clone(), contents, &mut owners, owner) {
@@ -299,6 +300,9 @@ fn render_site(
             "a citation file",
         );
     }
+    search
+        .into_iter()
+        .for_each(|(p, c)| add(&mut plan, p, c, "the search index"));
     for language in &site.config.languages {
         let feed = feeds::atom(site, &language.code, bodies);
         add(

@@ -102,20 +102,9 @@ impl I18n {
         count: Option<i64>,
         args: &[(String, String)],
     ) -> Result<String, StringError> {
-        let (found, used_locale) = match self
-            .strings(lang)
-            .and_then(|(s, locale)| s.get(key).map(|v| (v, locale)))
-        {
-            Some(found) => (Some(found.0), found.1),
-            None => {
-                let fallback = self
-                    .strings(&self.default_language)
-                    .and_then(|(s, locale)| s.get(key).map(|v| (v, locale)));
-                match fallback {
-                    Some((value, locale)) => (Some(value), locale),
-                    None => (None, "en"),
-                }
-            }
+        let (found, used_locale) = match self.lookup(lang, key) {
+            Some((value, locale)) => (Some(value), locale),
+            None => (None, "en"),
         };
         let template: String = match found {
             Some(UiString::Plain(text)) => text.clone(),
@@ -144,6 +133,34 @@ impl I18n {
             text = text.replace(&format!("{{{name}}}"), value);
         }
         Ok(text)
+    }
+
+    /// The plural forms of UI string `key` in `lang`, category → text with `{count}` left in
+    /// place, for a script that counts in the browser (with `Intl.PluralRules`, the same CLDR
+    /// categories). Same fallbacks as [`I18n::translate`]; a plain string is its `other` form.
+    pub fn plural_forms(
+        &self,
+        lang: &str,
+        key: &str,
+    ) -> Result<std::collections::BTreeMap<String, String>, StringError> {
+        match self.lookup(lang, key) {
+            Some((UiString::Plural(forms), _)) => Ok(forms.clone()),
+            Some((UiString::Plain(text), _)) => Ok([("other".to_string(), text.clone())].into()),
+            None => BUILT_IN
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| [("other".to_string(), v.to_string())].into())
+                .ok_or_else(|| StringError::Unknown(key.to_string())),
+        }
+    }
+
+    /// UI string `key` of `lang`, else of the default language, with the locale it is written for.
+    fn lookup(&self, lang: &str, key: &str) -> Option<(&UiString, &str)> {
+        let find = |lang: &str| {
+            self.strings(lang)
+                .and_then(|(strings, locale)| strings.get(key).map(|v| (v, locale)))
+        };
+        find(lang).or_else(|| find(&self.default_language))
     }
 
     /// Keys the default language defines and another language lacks (checked without rendering).
@@ -230,6 +247,17 @@ mod tests {
             i18n.translate("pl", "docs", Some(5), &[]).unwrap(),
             "5 dokumentów"
         );
+    }
+
+    #[test]
+    fn plural_forms_are_given_whole_to_scripts() {
+        let i18n = I18n::new(&config()).unwrap();
+        let forms = i18n.plural_forms("pl", "docs").unwrap();
+        assert_eq!(forms["few"], "{count} dokumenty");
+        assert_eq!(forms.len(), 4);
+        let plain = i18n.plural_forms("pl", "hello").unwrap();
+        assert_eq!(plain["other"], "Bonjour {name}");
+        assert!(i18n.plural_forms("pl", "nope").is_err());
     }
 
     #[test]

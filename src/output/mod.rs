@@ -7,6 +7,7 @@
 
 pub mod feeds;
 pub mod minify;
+pub mod search;
 
 use std::collections::BTreeMap;
 use std::fs;

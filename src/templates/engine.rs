@@ -241,6 +241,26 @@ fn register_functions(tera: &mut Tera, config: &Config, i18n: Arc<I18n>, urls: A
         },
     );
 
+    let forms = Arc::clone(&i18n);
+    tera.register_function(
+        "plurals",
+        move |kwargs: Kwargs, state: &State| -> tera::TeraResult<Value> {
+            let key: String = kwargs.must_get::<String>("key")?;
+            let lang = match kwargs.get::<String>("lang")? {
+                Some(lang) => lang,
+                None => current_lang(state)?,
+            };
+            forms
+                .plural_forms(&lang, &key)
+                .map(|forms| Value::from_serializable(&forms))
+                .map_err(|StringError::Unknown(key)| {
+                    tera::Error::message(format!(
+                        "unknown UI string `{key}`: no language defines it"
+                    ))
+                })
+        },
+    );
+
     let base_path = config.base_path().to_string();
     tera.register_function(
         "url",
@@ -351,7 +371,10 @@ fn register_functions(tera: &mut Tera, config: &Config, i18n: Arc<I18n>, urls: A
     tera.register_filter(
         "json",
         |value: Value, _: Kwargs, _: &State| -> tera::TeraResult<Value> {
-            let text = serde_json::to_string(&value).map_err(tera::Error::message)?;
+            // Through serde_json's own value, whose maps are sorted: Tera's maps are hash maps,
+            // and their order would change the page from one build to the next.
+            let sorted = serde_json::to_value(&value).map_err(tera::Error::message)?;
+            let text = serde_json::to_string(&sorted).map_err(tera::Error::message)?;
             // Safe for a <script> element: no "</" sequence can close it.
             Ok(Value::safe_string(&text.replace("</", "<\\/")))
         },

@@ -1,7 +1,9 @@
 //! The built ICC site in a real headless Chromium: language switching, the "not available"
-//! page, keyboard use, right-to-left layout, the remembered language. The checks themselves are
-//! in tests/browser/run.mjs (playwright-core driving Debian's Chromium); this test builds the
-//! site and runs them. Screenshots go to target/screenshots/ for a person to review.
+//! page, keyboard use, right-to-left layout, the remembered language, search (in the reader's
+//! language, in Japanese, in all languages, under a base path). The checks themselves are in
+//! tests/browser/run.mjs (playwright-core driving Debian's Chromium); this test builds the site
+//! (twice: at the root and under /interculturalcities) and runs them. Screenshots go to
+//! target/screenshots/ for a person to review.
 
 use std::path::Path;
 use std::process::Command;
@@ -24,25 +26,32 @@ fn the_icc_site_works_in_a_real_browser() {
     }
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("public");
-    let mut build = assert_cmd::Command::cargo_bin("intercite").unwrap();
-    let output = build
-        .args(["build", "-u", "http://127.0.0.1", "-o"])
-        .arg(&site)
-        .arg("--root")
-        .arg(repo)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let based = dir.path().join("based");
+    for (base_url, out) in [
+        ("http://127.0.0.1", &site),
+        ("http://127.0.0.1/interculturalcities", &based),
+    ] {
+        let mut build = assert_cmd::Command::cargo_bin("intercite").unwrap();
+        let output = build
+            .args(["build", "-u", base_url, "-o"])
+            .arg(out)
+            .arg("--root")
+            .arg(repo)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
     let screenshots = repo.join("target/screenshots");
     let run = Command::new("node")
         .arg(repo.join("tests/browser/run.mjs"))
         .arg(&site)
         .arg(&screenshots)
+        .arg(&based)
         .env("CHROMIUM", &chromium)
         .output()
         .unwrap();
@@ -53,8 +62,14 @@ fn the_icc_site_works_in_a_real_browser() {
     );
     eprintln!("{report}");
     assert!(run.status.success(), "browser checks failed:\n{report}");
-    assert!(report.contains("6 passed, 0 failed"), "{report}");
-    for shot in ["home-fr.png", "report-fr.png", "home-ar.png"] {
+    assert!(report.contains("10 passed, 0 failed"), "{report}");
+    for shot in [
+        "home-fr.png",
+        "report-fr.png",
+        "home-ar.png",
+        "search-fr.png",
+        "search-all-languages-en.png",
+    ] {
         assert!(
             screenshots
                 .join(shot)

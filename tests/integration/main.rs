@@ -9,5 +9,6 @@ mod editing;
 mod errors;
 mod icc_site;
 mod safety;
+mod search;
 mod seeds;
 mod serve;
