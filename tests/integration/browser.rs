@@ -31,20 +31,7 @@ fn the_icc_site_works_in_a_real_browser() {
         ("http://127.0.0.1", &site),
         ("http://127.0.0.1/interculturalcities", &based),
     ] {
-        let mut build = assert_cmd::Command::cargo_bin("intercite").unwrap();
-        let output = build
-            .args(["build", "-u", base_url, "-o"])
-            .arg(out)
-            .arg("--root")
-            .arg(repo)
-            .env("NO_COLOR", "1")
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        crate::common::build_icc_site(out, Some(base_url));
     }
     let screenshots = repo.join("target/screenshots");
     let run = Command::new("node")

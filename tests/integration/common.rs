@@ -351,3 +351,28 @@ pub fn assert_valid_html(path: &Path) {
         path.display()
     );
 }
+
+/// Builds this repository's ICC site into `out` (with `base_url` instead of site.yaml's when
+/// given) and asserts the build succeeded.
+pub fn build_icc_site(out: &Path, base_url: Option<&str>) {
+    let mut command = Command::cargo_bin("intercite").unwrap();
+    command
+        .arg("build")
+        .arg("-o")
+        .arg(out)
+        .arg("--root")
+        .arg(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1");
+    if let Some(base_url) = base_url {
+        command.args(["-u", base_url]);
+    }
+    Run::from(command.output().unwrap()).assert_success();
+}
+
+/// The ICC site built into a fresh temporary folder: (the folder, its `public/`).
+pub fn built_icc_site() -> (TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    build_icc_site(&out, None);
+    (dir, out)
+}

@@ -26,10 +26,7 @@ fn intercite(args: &[&str]) -> Run {
 
 /// Builds the real site once per test into a temporary folder.
 fn build() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("public");
-    intercite(&["build", "-o", out.to_str().unwrap()]).assert_success();
-    (dir, out)
+    crate::common::built_icc_site()
 }
 
 #[test]

@@ -7,7 +7,7 @@ use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::common::{file_for_url, html_pages, snapshot, tags, Run};
+use crate::common::{file_for_url, html_pages, snapshot, tags};
 
 const LANGUAGES: [&str; 8] = ["fr", "en", "es", "it", "pl", "uk", "ja", "ar"];
 /// Languages Pagefind has a stemmer for; Ukrainian and Japanese are indexed word by word.
@@ -16,17 +16,7 @@ const BASE_URL: &str = "https://www.coe.int/interculturalcities";
 const BASE_PATH: &str = "/interculturalcities";
 
 fn build() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("public");
-    let mut command = assert_cmd::Command::cargo_bin("intercite").unwrap();
-    command
-        .args(["build", "-o"])
-        .arg(&out)
-        .arg("--root")
-        .arg(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1");
-    Run::from(command.output().unwrap()).assert_success();
-    (dir, out)
+    crate::common::built_icc_site()
 }
 
 /// One indexed page, as Pagefind stored it in its fragment file.

@@ -231,22 +231,7 @@ fn strip_numbered_marker(line: &str) -> String {
 #[test]
 fn the_seed_paragraphs_appear_word_for_word_in_the_built_site() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("public");
-    let mut build = assert_cmd::Command::cargo_bin("intercite").unwrap();
-    let status = build
-        .args(["build", "-o"])
-        .arg(&out)
-        .arg("--root")
-        .arg(repo)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stderr)
-    );
+    let (_dir, out) = crate::common::built_icc_site();
     let mut text_by_language: BTreeMap<&str, String> = BTreeMap::new();
     for (path, html) in html_pages(&out) {
         let lang = path.split('/').next().unwrap_or_default();
