@@ -428,12 +428,7 @@ fn assign_urls(site: &mut Site, problems: &mut Diagnostics) {
         version_urls.push(url);
     }
     site.version_urls = version_urls;
-    let languages: Vec<String> = site
-        .config
-        .languages
-        .iter()
-        .map(|l| l.code.clone())
-        .collect();
+    let languages = site.config.language_codes();
     let mut all_urls = Vec::with_capacity(site.documents.len());
     for doc in &site.documents {
         let original = doc.versions[&doc.original];

@@ -67,12 +67,7 @@ pub enum Job {
 /// Every page of the site, in a fixed order.
 pub fn jobs(site: &Site) -> Vec<Job> {
     let mut jobs = Vec::new();
-    let langs: Vec<String> = site
-        .config
-        .languages
-        .iter()
-        .map(|l| l.code.clone())
-        .collect();
+    let langs = site.config.language_codes();
     for (index, version) in site.versions.iter().enumerate() {
         if version.kind == VersionKind::Page && site.version_documents[index].is_some() {
             jobs.push(Job::Version(index));

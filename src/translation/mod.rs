@@ -204,12 +204,7 @@ pub fn state_of(site: &Site, doc: usize, lang: &str) -> TranslationState {
 
 /// The translation matrix of the whole site: every document in every site language.
 pub fn matrix(site: &Site) -> Matrix {
-    let languages: Vec<String> = site
-        .config
-        .languages
-        .iter()
-        .map(|l| l.code.clone())
-        .collect();
+    let languages = site.config.language_codes();
     let mut order: Vec<usize> = (0..site.documents.len()).collect();
     order.sort_by(|&a, &b| site.documents[a].key.cmp(&site.documents[b].key));
     let mut totals: BTreeMap<String, Totals> = languages
