@@ -208,6 +208,19 @@ fn render_markdown(
             body
         })
         .collect();
+    for (version, body) in site.versions.iter().zip(&rendered) {
+        if let Some((line, column)) = body.too_deep {
+            problems.push(
+                Diagnostic::error(format!(
+                    "the text nests more than {} levels deep here (blockquotes, lists, emphasis, links and HTML elements together)",
+                    markdown::nesting::MARKDOWN_LIMIT
+                ))
+                .in_file(&version.file)
+                .at(line, column)
+                .hint("flatten the structure: no document needs that many levels, and browsers cannot display them"),
+            );
+        }
+    }
     let resolved: Vec<(String, Vec<Diagnostic>)> = (0..site.versions.len())
         .into_par_iter()
         .map(|i| markdown::resolve_links(site, i, &rendered[i], &rendered))

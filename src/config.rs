@@ -4,7 +4,7 @@
 //! The site's languages are the files in `i18n/`; `languages:` in `site.yaml` only orders them
 //! (the switcher's order). Adding a language is adding its file.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -223,8 +223,19 @@ impl Config {
                 return Err(problems);
             }
         };
-        let languages = load_languages(root, &mut problems);
-        let config = resolve(root, raw, languages, base_url_override, &mut problems);
+        let (languages, unreadable) = load_languages(root, &mut problems);
+        if !root.join(I18N_DIR).is_dir() {
+            // Every language would be reported missing too; the missing folder says it all.
+            return Err(problems);
+        }
+        let config = resolve(
+            root,
+            raw,
+            languages,
+            &unreadable,
+            base_url_override,
+            &mut problems,
+        );
         match config {
             Some(config) if !problems.has_errors() => Ok(config),
             _ => Err(problems),
@@ -245,7 +256,9 @@ pub fn is_language_tag(code: &str) -> bool {
         && parts.all(|p| (2..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
-fn load_languages(root: &Path, problems: &mut Diagnostics) -> Vec<Language> {
+/// Reads every `i18n/<code>.yaml`. Returns the languages read and the codes of the files that
+/// exist but could not be read, so that site.yaml is not also blamed for those languages.
+fn load_languages(root: &Path, problems: &mut Diagnostics) -> (Vec<Language>, BTreeSet<String>) {
     let dir = root.join(I18N_DIR);
     let entries = match fs::read_dir(&dir) {
         Ok(entries) => entries,
@@ -255,7 +268,7 @@ fn load_languages(root: &Path, problems: &mut Diagnostics) -> Vec<Language> {
                     .in_file(I18N_DIR)
                     .hint("create i18n/<lang>.yaml for each language, e.g. i18n/fr.yaml with `name: Français`"),
             );
-            return Vec::new();
+            return (Vec::new(), BTreeSet::new());
         }
     };
     let mut files: Vec<PathBuf> = entries
@@ -264,6 +277,7 @@ fn load_languages(root: &Path, problems: &mut Diagnostics) -> Vec<Language> {
         .collect();
     files.sort();
     let mut languages = Vec::new();
+    let mut unreadable = BTreeSet::new();
     for path in files {
         let code = path
             .file_stem()
@@ -289,20 +303,25 @@ fn load_languages(root: &Path, problems: &mut Diagnostics) -> Vec<Language> {
                         .in_file(&rel)
                         .hint("save the file as UTF-8"),
                 );
+                unreadable.insert(code);
                 continue;
             }
             Err(e) => {
                 problems
                     .push(Diagnostic::error(format!("cannot read the file: {e}")).in_file(&rel));
+                unreadable.insert(code);
                 continue;
             }
         };
         match parse_language(&code, &rel, &text) {
             Ok(language) => languages.push(language),
-            Err(d) => problems.extend(d),
+            Err(d) => {
+                problems.extend(d);
+                unreadable.insert(code);
+            }
         }
     }
-    languages
+    (languages, unreadable)
 }
 
 /// Parses one `i18n/<code>.yaml` (pure: no file access).
@@ -399,6 +418,7 @@ fn resolve(
     root: &Path,
     raw: RawSite,
     mut languages: Vec<Language>,
+    unreadable: &BTreeSet<String>,
     base_url_override: Option<&str>,
     problems: &mut Diagnostics,
 ) -> Option<Config> {
@@ -432,10 +452,33 @@ fn resolve(
     }
 
     if let Some(order) = &raw.languages {
-        let mut ordered = Vec::new();
+        let mut ordered: Vec<Language> = Vec::new();
         for code in order {
+            let listed_before = ordered.iter().any(|l| &l.code == code);
+            if listed_before || !is_language_tag(code) {
+                let (message, hint) = if listed_before {
+                    (
+                        format!("language `{code}` is listed twice"),
+                        "list each language once".to_string(),
+                    )
+                } else {
+                    (
+                        format!("`{code}` is not a language code"),
+                        "list BCP-47 language tags, each with its i18n/<tag>.yaml: fr, en, pt-BR"
+                            .to_string(),
+                    )
+                };
+                problems.push(
+                    Diagnostic::error(message)
+                        .in_file(site)
+                        .at(line_of("languages"), 1)
+                        .hint(hint),
+                );
+                continue;
+            }
             match languages.iter().position(|l| &l.code == code) {
                 Some(i) => ordered.push(languages.remove(i)),
+                None if unreadable.contains(code) => {}
                 None => problems.push(
                     Diagnostic::error(format!("language `{code}` is listed but there is no i18n/{code}.yaml"))
                         .in_file(site)
@@ -506,7 +549,7 @@ fn resolve(
     let titles = per_language(Some(raw.title));
     let descriptions = per_language(raw.description);
     for code in titles.keys().chain(descriptions.keys()) {
-        if !languages.iter().any(|l| &l.code == code) {
+        if !languages.iter().any(|l| &l.code == code) && !unreadable.contains(code) {
             problems.push(
                 Diagnostic::error(format!("`{code}` is not a site language"))
                     .in_file(site)
@@ -516,9 +559,14 @@ fn resolve(
         }
     }
     if let Some(theme) = &raw.theme {
-        if crate::paths::check_segment(theme).is_err()
-            || !root.join("themes").join(theme).join("templates").is_dir()
-        {
+        if crate::paths::check_segment(theme).is_err() {
+            problems.push(
+                Diagnostic::error(format!("theme `{theme}` is not a folder name"))
+                    .in_file(site)
+                    .at(line_of("theme"), 1)
+                    .hint("a theme is a folder directly under themes/: write its name alone, e.g. `theme: icc`"),
+            );
+        } else if !root.join("themes").join(theme).join("templates").is_dir() {
             problems.push(
                 Diagnostic::error(format!("theme `{theme}` not found"))
                     .in_file(site)

@@ -16,10 +16,7 @@ pub fn yaml_diagnostic(
     known_keys: &[&str],
 ) -> Diagnostic {
     let full = error.to_string();
-    let message = match full.rfind(" at line ") {
-        Some(i) => full[..i].to_string(),
-        None => full.clone(),
-    };
+    let message = without_positions(&full);
     let (line, column) = error
         .location()
         .map_or((first_line, 1), |l| (first_line + l.line() - 1, l.column()));
@@ -43,7 +40,11 @@ pub fn yaml_diagnostic(
     } else if message.contains("recursion limit") || message.contains("repetition limit") {
         diagnostic = Diagnostic::error(format!("invalid YAML: {message}"))
             .hint("the YAML nests or repeats aliases too deeply; write the values out plainly");
-    } else if message.starts_with("invalid type") || message.starts_with("invalid value") {
+    } else if let Some(rest) = message.strip_prefix("missing field `") {
+        let key = rest.split('`').next().unwrap_or_default();
+        diagnostic = Diagnostic::error(format!("the required key `{key}` is missing"))
+            .hint(format!("add a line `{key}: …`"));
+    } else if message.contains("invalid type: ") || message.contains("invalid value: ") {
         diagnostic = Diagnostic::error(message.clone())
             .hint("check the value's type: text, a list `[a, b]`, a date `2023-11-14`, true/false");
     } else {
@@ -51,6 +52,24 @@ pub fn yaml_diagnostic(
             .hint("check the indentation, quotes and colons around this line");
     }
     diagnostic.in_file(file).at(line, column)
+}
+
+/// `message` without serde_yaml's " at line N column M" (anywhere in it), since the
+/// diagnostic carries the place itself, in the file's own numbering.
+fn without_positions(message: &str) -> String {
+    let mut out = message.to_string();
+    while let Some(start) = out.find(" at line ") {
+        let rest = &out[start + " at line ".len()..];
+        let digits = |s: &str| s.chars().take_while(char::is_ascii_digit).count();
+        let line_len = digits(rest);
+        let after_line = &rest[line_len..];
+        let Some(column) = after_line.strip_prefix(" column ") else {
+            break;
+        };
+        let end = start + " at line ".len() + line_len + " column ".len() + digits(column);
+        out.replace_range(start..end, "");
+    }
+    out
 }
 
 /// Line (1-based, within `yaml`) of each top-level key of a block mapping, by simple scanning.
@@ -76,6 +95,21 @@ pub fn top_level_key_lines(yaml: &str) -> Vec<(String, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn drops_positions_wherever_serde_yaml_puts_them() {
+        assert_eq!(
+            without_positions(
+                "found unexpected end of stream at line 2 column 1, while scanning a quoted scalar"
+            ),
+            "found unexpected end of stream, while scanning a quoted scalar"
+        );
+        assert_eq!(
+            without_positions("invalid type: map at line 3 column 12"),
+            "invalid type: map"
+        );
+        assert_eq!(without_positions("seen at line ten"), "seen at line ten");
+    }
 
     #[test]
     fn finds_top_level_keys() {

@@ -264,6 +264,17 @@ fn nearest_section(site: &Site, mut folder: &str) -> usize {
 }
 
 fn duplicate_language(first: &Version, second: &Version) -> Diagnostic {
+    use unicode_normalization::UnicodeNormalization;
+    let (a, b) = (first.file.to_string_lossy(), second.file.to_string_lossy());
+    if a != b && a.nfc().eq(b.nfc()) {
+        return Diagnostic::error(format!(
+            "two files have the same name written in two Unicode forms (accents as one character in one, as a letter plus a combining accent in the other): {} and {}",
+            first.file.display(),
+            second.file.display()
+        ))
+        .in_file(&second.file)
+        .hint("one is usually a copy saved on macOS; delete it, or rename one of the two files");
+    }
     Diagnostic::error(format!(
         "two versions in language `{}` of the same document: {} and {}",
         second.lang,
@@ -480,13 +491,19 @@ fn build_taxonomies(site: &mut Site, problems: &mut Diagnostics) {
                     .flatten()
                 {
                     if slugify(term) != *term || check_segment(term).is_err() {
+                        let example = match slugify(term) {
+                            slug if slug.is_empty() || check_segment(&slug).is_err() => {
+                                "reykjavik".to_string()
+                            }
+                            slug => slug,
+                        };
                         problems.push(
                             Diagnostic::error(format!("`{term}` is not a valid {} term key", taxonomy.name))
                                 .in_file(&version.file)
                                 .at(version.front.line_of(&taxonomy.name), 1)
                                 .hint(format!(
                                     "term keys are lowercase slugs shared by all languages (e.g. `{}`); the displayed name goes in i18n/<lang>.yaml under `terms: {{ {}: {{ {}: … }} }}`",
-                                    slugify(term), taxonomy.name, slugify(term)
+                                    example, taxonomy.name, example
                                 )),
                         );
                         continue;

@@ -8,6 +8,7 @@
 //! to a missing document or anchor is an error at the link's line.
 
 pub mod highlight;
+pub mod nesting;
 pub mod toc;
 pub mod typography;
 
@@ -48,6 +49,9 @@ pub struct RenderedBody {
     pub links: Vec<InternalLink>,
     /// `#anchor` links to the same page: (anchor, line, column).
     pub local_anchors: Vec<(String, usize, usize)>,
+    /// Where the text first nests deeper than [`nesting::MARKDOWN_LIMIT`] (line, column); the
+    /// HTML is then empty, and the build reports an error.
+    pub too_deep: Option<(usize, usize)>,
 }
 
 pub fn options() -> Options {
@@ -106,7 +110,22 @@ pub fn render(version: &Version, ctx: &RenderContext) -> RenderedBody {
         (line + version.body_line - 1, column)
     };
 
+    let mut depth: isize = 0;
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        let (change, peak) = match &event {
+            Event::Start(_) => (1, 1),
+            Event::End(_) => (-1, 0),
+            Event::Html(html) | Event::InlineHtml(html) => nesting::depth_change(html),
+            _ => (0, 0),
+        };
+        let deepest = depth + peak;
+        depth = (depth + change).max(0);
+        if deepest.unsigned_abs() > nesting::MARKDOWN_LIMIT {
+            return RenderedBody {
+                too_deep: Some(position(range.start)),
+                ..RenderedBody::default()
+            };
+        }
         match event {
             Event::Start(Tag::Heading {
                 level, id, classes, ..
@@ -252,6 +271,7 @@ pub fn render(version: &Version, ctx: &RenderContext) -> RenderedBody {
         ids: ids.into_ids(),
         links,
         local_anchors,
+        too_deep: None,
     }
 }
 

@@ -20,7 +20,13 @@ fn config() -> &'static minify_html::Cfg {
     })
 }
 
+/// Minifies a page; a page nested too deeply for the minifier's recursive parser is returned
+/// as it is (see [`crate::markdown::nesting`]).
 pub fn minify(html: &[u8]) -> Vec<u8> {
+    use crate::markdown::nesting;
+    if nesting::deeper_than(html, nesting::MINIFY_LIMIT) {
+        return html.to_vec();
+    }
     minify_html::minify(html, config())
 }
 

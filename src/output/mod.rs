@@ -175,16 +175,28 @@ pub fn write(out: &Path, plan: &Plan) -> Result<(), Diagnostic> {
     let pid = std::process::id();
     let fresh = parent.join(format!(".{name}.intercite-tmp-{pid}"));
     let old = parent.join(format!(".{name}.intercite-old-{pid}"));
-    let fail = |what: &str, e: &dyn std::fmt::Display| {
-        Diagnostic::error(format!("cannot write the site: {what}: {e}"))
-            .hint("check that the output folder's parent is writable and the disk is not full; the previous output is unchanged")
-    };
+    let fail = |what: &str, e: &io::Error| write_error(out, what, e);
+    if out.is_dir()
+        && fs::metadata(out)
+            .map(|m| m.permissions().readonly())
+            .unwrap_or(false)
+    {
+        return Err(Diagnostic::error(format!(
+            "the output folder {} is read-only",
+            out.display()
+        ))
+        .in_file(out)
+        .hint(format!(
+            "make it writable (`chmod u+w {}`) or build elsewhere with --output; it was left as it was",
+            out.display()
+        )));
+    }
     fs::create_dir_all(parent).map_err(|e| fail(&format!("creating {}", parent.display()), &e))?;
     remove_own_folder(&fresh).map_err(|e| fail("removing a stale temporary folder", &e))?;
     let result = write_into(&fresh, plan);
     if let Err(e) = result {
         let _ = remove_own_folder(&fresh);
-        return Err(fail(&format!("writing {}", fresh.display()), &e));
+        return Err(fail("writing the new site beside it", &e));
     }
     let had_previous = out.exists();
     if had_previous {
@@ -204,6 +216,34 @@ pub fn write(out: &Path, plan: &Plan) -> Result<(), Diagnostic> {
         remove_own_folder(&old).map_err(|e| fail("removing the previous output", &e))?;
     }
     Ok(())
+}
+
+/// A failed write as a diagnostic on the output folder, with a hint fitting the cause.
+fn write_error(out: &Path, what: &str, e: &io::Error) -> Diagnostic {
+    let (problem, hint) = match e.kind() {
+        io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => {
+            ("the disk is full", "free some space and build again")
+        }
+        io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => (
+            "permission denied",
+            "the output folder and the folder holding it must be writable",
+        ),
+        _ => (
+            "",
+            "check that the output folder's parent is writable and the disk is not full",
+        ),
+    };
+    let message = if problem.is_empty() {
+        format!("cannot write the site into {}: {what}: {e}", out.display())
+    } else {
+        format!(
+            "cannot write the site into {}: {problem} ({what}: {e})",
+            out.display()
+        )
+    };
+    Diagnostic::error(message)
+        .in_file(out)
+        .hint(format!("{hint}; the previous output was left as it was"))
 }
 
 /// Removes a folder only if intercite created it (it holds the marker) or it is empty.
@@ -235,15 +275,20 @@ fn write_into(dir: &Path, plan: &Plan) -> io::Result<()> {
         .collect();
     folders.sort();
     folders.dedup();
+    // Errors name the file, relative to the output folder.
+    let named =
+        |path: &Path, e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", path.display()));
     for folder in folders {
-        fs::create_dir_all(dir.join(folder))?;
+        fs::create_dir_all(dir.join(&folder)).map_err(|e| named(&folder, e))?;
     }
-    plan.files
-        .par_iter()
-        .try_for_each(|(path, contents)| fs::write(dir.join(path), contents))?;
-    plan.copies
-        .par_iter()
-        .try_for_each(|(path, source)| fs::copy(source, dir.join(path)).map(|_| ()))?;
+    plan.files.par_iter().try_for_each(|(path, contents)| {
+        fs::write(dir.join(path), contents).map_err(|e| named(Path::new(path), e))
+    })?;
+    plan.copies.par_iter().try_for_each(|(path, source)| {
+        fs::copy(source, dir.join(path))
+            .map(|_| ())
+            .map_err(|e| named(Path::new(path), e))
+    })?;
     Ok(())
 }
 

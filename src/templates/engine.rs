@@ -16,6 +16,7 @@ use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::i18n::{I18n, StringError};
 use crate::load::Date;
+use crate::templates::graph;
 
 const BUILT_IN: &[(&str, &str)] = &[
     ("base.html", include_str!("builtin/base.html")),
@@ -57,6 +58,8 @@ pub type UrlTable = BTreeMap<String, BTreeMap<String, String>>;
 pub struct Engine {
     pub tera: Tera,
     pub files: TemplateFiles,
+    /// Template name → source, to explain runtime errors (see [`graph::component_loop`]).
+    pub sources: BTreeMap<String, String>,
 }
 
 /// Reads the theme's templates (if any) over the built-in ones and registers functions.
@@ -115,13 +118,28 @@ pub fn load(
     if !syntax_ok {
         return None;
     }
+    // Missing templates, loops and over-long chains, before Tera follows them recursively.
+    let graph_problems = graph::check(&sources, &files);
+    if !graph_problems.is_empty() {
+        problems.extend(graph_problems);
+        return None;
+    }
     let mut tera = Tera::new();
     register_functions(&mut tera, config, i18n, urls);
     if let Err(e) = tera.add_raw_templates(sources.iter()) {
-        problems.push(template_diagnostic(&e, &files, "base.html"));
+        match e.kind() {
+            ErrorKind::Msg(text) if text.contains(" --> ") => {
+                problems.extend(reports_in_message(text, &files));
+            }
+            _ => problems.push(template_diagnostic(&e, &files, "base.html")),
+        }
         return None;
     }
-    Some(Engine { tera, files })
+    Some(Engine {
+        tera,
+        files,
+        sources,
+    })
 }
 
 /// A Tera error as a diagnostic at the template's file, line and column.
@@ -193,6 +211,40 @@ pub fn template_diagnostic(
         _ => Diagnostic::error(with_causes(format!("template error: {error}")))
             .in_file(files.file_of(fallback_name)),
     }
+}
+
+/// Tera reports unknown filters, functions and components of all templates as one message of
+/// rustc-style reports (`error: Unknown filter `x`` then ` --> page.html:1:17`); this turns each
+/// report into a diagnostic at the theme file.
+fn reports_in_message(text: &str, files: &TemplateFiles) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    let mut message: Option<&str> = None;
+    for line in text.lines() {
+        if let Some(m) = line.strip_prefix("error: ") {
+            message = Some(m);
+        } else if let (Some(m), Some(place)) = (message, line.trim_start().strip_prefix("--> ")) {
+            let mut parts = place.rsplitn(3, ':');
+            let column = parts.next().and_then(|c| c.parse().ok()).unwrap_or(0);
+            let line_number = parts.next().and_then(|l| l.parse().ok()).unwrap_or(0);
+            let name = parts.next().unwrap_or(place);
+            let hint = if m.starts_with("Unknown filter") || m.starts_with("Unknown function") {
+                "check the spelling; intercite adds the functions t, url and plurals and the filters date, number, filesize and json to Tera's own".to_string()
+            } else {
+                template_hint(m)
+            };
+            found.push(
+                Diagnostic::error(format!("template error: {m}"))
+                    .in_file(files.file_of(name))
+                    .at(line_number, column)
+                    .hint(hint),
+            );
+            message = None;
+        }
+    }
+    if found.is_empty() {
+        found.push(Diagnostic::error(format!("template error: {text}")));
+    }
+    found
 }
 
 fn template_hint(message: &str) -> String {

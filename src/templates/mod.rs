@@ -8,6 +8,7 @@
 pub mod citation;
 pub mod context;
 pub mod engine;
+pub mod graph;
 mod status;
 
 use std::collections::BTreeMap;
@@ -273,11 +274,34 @@ impl<'a> Renderer<'a> {
             })
             .collect();
         let mut files = Vec::with_capacity(results.len());
+        // The same template error on many pages is reported once, with a count.
+        let mut errors: Vec<(Diagnostic, usize)> = Vec::new();
         for result in results {
             match result {
                 Ok(file) => files.push(file),
-                Err(d) => problems.push(d),
+                Err(d) => {
+                    let base = |d: &Diagnostic| {
+                        let m = &d.message;
+                        m[..m.rfind(" (while rendering ").unwrap_or(m.len())].to_string()
+                    };
+                    let same = errors.iter_mut().find(|(e, _)| {
+                        (&e.file, e.line, e.column) == (&d.file, d.line, d.column)
+                            && base(e) == base(&d)
+                    });
+                    match same {
+                        Some((_, count)) => *count += 1,
+                        None => errors.push((d, 0)),
+                    }
+                }
             }
+        }
+        for (mut d, others) in errors {
+            if others > 0 && d.message.ends_with(')') {
+                d.message.pop();
+                let pages = if others == 1 { "page" } else { "pages" };
+                d.message.push_str(&format!(" and {others} other {pages})"));
+            }
+            problems.push(d);
         }
         files
     }
@@ -326,6 +350,14 @@ impl<'a> Renderer<'a> {
         };
         let html = self.engine.tera.render(template, &context).map_err(|e| {
             let mut d = engine::template_diagnostic(&e, &self.engine.files, template);
+            if d.message.contains("recursion depth for components") {
+                if let Some(chain) = graph::component_loop(template, &self.engine.sources) {
+                    d.message = format!("components call each other without end: {chain}");
+                    d.hint = Some(
+                        "give the recursion a condition that stops it (`{% if depth < 5 %}`); Tera stops after 20 levels".to_string(),
+                    );
+                }
+            }
             d.message = format!("{} (while rendering {url})", d.message);
             d
         })?;

@@ -5,6 +5,7 @@ mod common;
 
 mod browser;
 mod build;
+mod catalogue;
 mod editing;
 mod errors;
 mod icc_site;
