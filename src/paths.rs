@@ -22,7 +22,13 @@ pub fn slugify(text: &str) -> String {
             pending_hyphen = true;
         }
     }
-    slug
+    // Lowercasing can reorder or split combining marks (`Ȱ̱`), so normalise once more: two
+    // spellings of one title must give one URL.
+    if slug.is_ascii() {
+        slug
+    } else {
+        slug.nfc().collect()
+    }
 }
 
 /// Marks that belong to the letter before them (Devanagari vowel signs, Arabic harakat…).
@@ -100,7 +106,12 @@ pub fn check_url_path(path: &str) -> Result<Vec<&str>, String> {
 /// The key under which two output paths collide: case-folded and Unicode-normalised, because
 /// macOS and Windows file systems treat `Été`/`été` and NFC/NFD forms as the same file.
 pub fn collision_key(path: &str) -> String {
-    path.nfc().collect::<String>().to_lowercase()
+    // NFC again after lowercasing, which can leave a string that is not NFC.
+    path.nfc()
+        .collect::<String>()
+        .to_lowercase()
+        .nfc()
+        .collect()
 }
 
 /// Percent-encodes a URL path (keeps `/` and unreserved characters; Unicode is encoded as UTF-8).

@@ -244,6 +244,21 @@ pub fn parse(
                 "YAML indentation must use spaces: replace the tab with spaces",
             )]);
     }
+    // YAML counts a lone carriage return as a line break, Rust's `lines()` and editors do not:
+    // the positions in YAML's errors would point past the end of the file.
+    if let Some(offset) = yaml
+        .match_indices('\r')
+        .map(|(i, _)| i)
+        .find(|&i| yaml.as_bytes().get(i + 1) != Some(&b'\n'))
+    {
+        let (line, column) = crate::diagnostics::line_col(yaml, offset);
+        return Err(vec![Diagnostic::error(
+            "a carriage return without a line feed (an old Mac line end) in the front matter",
+        )
+        .in_file(file)
+        .at(yaml_line + line - 1, column)
+        .hint("save the file with LF or CRLF line ends (an editor setting)")]);
+    }
     let mut known: Vec<&str> = KNOWN_KEYS.to_vec();
     known.extend(taxonomies.iter().map(String::as_str));
     let value: serde_yaml::Value = match serde_yaml::from_str(yaml) {

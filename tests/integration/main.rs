@@ -8,6 +8,7 @@ mod build;
 mod catalogue;
 mod editing;
 mod errors;
+mod fuzz_regressions;
 mod icc_site;
 mod safety;
 mod search;

@@ -195,6 +195,21 @@ fn traversal_is_refused_in_every_encoding() {
         format!("/..%5c{name}"),
         "/../../../../etc/passwd".to_string(),
         "/%2e%2e/%2e%2e/%2e%2e/etc/passwd".to_string(),
+        // Upper case, overlong UTF-8, Unicode look-alikes, backslashes, NUL, doubled slashes.
+        format!("/%2E%2E/{name}"),
+        format!("/%c0%ae%c0%ae/{name}"),
+        format!("/%e0%80%ae%e0%80%ae/{name}"),
+        format!("/\u{ff0e}\u{ff0e}/{name}"),
+        format!("/%ef%bc%8e%ef%bc%8e/{name}"),
+        format!("/..\\{name}"),
+        format!("/%5c..%5c{name}"),
+        format!("/fr/%00/../../{name}"),
+        format!("//..//..//{name}"),
+        format!("/./.././{name}"),
+        "//etc/passwd".to_string(),
+        "/%2fetc%2fpasswd".to_string(),
+        "/fr/%ff%fe/".to_string(),
+        "/%zz/".to_string(),
     ] {
         let (status, response) = server.get(&path);
         assert_ne!(status, 200, "{path}");
@@ -222,6 +237,48 @@ fn foreign_hosts_and_origins_are_refused_and_bad_requests_do_not_hurt() {
     assert_eq!(status, 405);
     let (status, _) = raw_request(port, "NOT HTTP AT ALL\r\n\r\n");
     assert_ne!(status, 200);
+    // No Host at all, an absolute URI for another host, HTTP/0.9, a NUL in the path.
+    let (status, _) = raw_request(port, "GET /fr/ HTTP/1.1\r\nConnection: close\r\n\r\n");
+    assert_ne!(status, 200);
+    let (status, _) = raw_request(
+        port,
+        "GET http://evil.example/fr/ HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(status, 403);
+    let (status, _) = raw_request(port, "GET /fr/\r\n\r\n");
+    assert_ne!(status, 200);
+    let (status, _) = raw_request(
+        port,
+        &format!("GET /fr/\0/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"),
+    );
+    assert_ne!(status, 200);
+    // A 100 kB header and a 100 kB URL.
+    let big = "a".repeat(100_000);
+    let (status, _) = raw_request(
+        port,
+        &format!("GET /fr/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-Big: {big}\r\nConnection: close\r\n\r\n"),
+    );
+    assert_ne!(status, 200);
+    let (status, _) = raw_request(
+        port,
+        &format!("GET /fr/{big} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"),
+    );
+    assert_ne!(status, 200);
+    // Half a request, then silence: the server must not wait on it to serve others.
+    let mut slow = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    slow.write_all(b"GET /fr/ HTTP/1.1\r\nHost: 127.").unwrap();
+    assert_eq!(server.get("/fr/").0, 200, "a stalled client blocks nobody");
+    drop(slow);
+    // A client that reads the first bytes of a page and hangs up.
+    for _ in 0..20 {
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        stream
+            .write_all(format!("GET /fr/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n").as_bytes())
+            .unwrap();
+        let mut first = [0u8; 64];
+        let _ = stream.read(&mut first);
+        drop(stream);
+    }
     // A client that goes away in the middle of a response.
     for _ in 0..20 {
         let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
