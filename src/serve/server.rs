@@ -58,6 +58,10 @@ async fn handle(State(state): State<Arc<LiveState>>, request: Request) -> Respon
     }
     let headers = request.headers();
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    // RFC 9112 §3.2: an HTTP/1.1 request without Host gets 400 (HTTP/1.0 clients may omit it).
+    if host.is_none() && request.version() == axum::http::Version::HTTP_11 {
+        return plain(StatusCode::BAD_REQUEST, "missing Host header\n");
+    }
     let host_ok = host.is_some_and(|h| live::host_allowed(h, &state.interface, state.port));
     // Bound to loopback, only this machine's own names may be used (no DNS rebinding).
     if is_loopback(&state.interface) && host.is_some() && !host_ok {

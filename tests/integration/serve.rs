@@ -239,7 +239,7 @@ fn foreign_hosts_and_origins_are_refused_and_bad_requests_do_not_hurt() {
     assert_ne!(status, 200);
     // No Host at all, an absolute URI for another host, HTTP/0.9, a NUL in the path.
     let (status, _) = raw_request(port, "GET /fr/ HTTP/1.1\r\nConnection: close\r\n\r\n");
-    assert_ne!(status, 200);
+    assert_eq!(status, 400);
     let (status, _) = raw_request(
         port,
         "GET http://evil.example/fr/ HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n",
@@ -252,13 +252,13 @@ fn foreign_hosts_and_origins_are_refused_and_bad_requests_do_not_hurt() {
         &format!("GET /fr/\0/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"),
     );
     assert_ne!(status, 200);
-    // A 100 kB header and a 100 kB URL.
+    // A 100 kB header (served or refused, but answered) and a 100 kB URL (no such page).
     let big = "a".repeat(100_000);
     let (status, _) = raw_request(
         port,
         &format!("GET /fr/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-Big: {big}\r\nConnection: close\r\n\r\n"),
     );
-    assert_ne!(status, 200);
+    assert!(matches!(status, 200 | 400 | 431), "{status}");
     let (status, _) = raw_request(
         port,
         &format!("GET /fr/{big} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"),
