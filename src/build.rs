@@ -18,6 +18,7 @@ use crate::load::{self, CONTENT_DIR};
 use crate::markdown::{self, RenderContext, RenderedBody};
 use crate::output::{self, feeds, Plan};
 use crate::templates::{self, engine, Renderer};
+use crate::timings::Timings;
 
 /// What to build and where.
 #[derive(Debug, Clone)]
@@ -41,6 +42,8 @@ pub struct Report {
     pub output_dir: Option<PathBuf>,
     /// Problems that did not stop the build.
     pub warnings: Vec<Diagnostic>,
+    /// Time per stage, writing included.
+    pub timings: Timings,
 }
 
 /// Progress of the long stages, for a bar on a terminal. The library never prints: the CLI
@@ -73,6 +76,7 @@ pub struct Built {
     pub pages_per_language: Vec<(String, usize)>,
     /// Problems that did not stop the build.
     pub warnings: Vec<Diagnostic>,
+    pub timings: Timings,
 }
 
 /// Builds (or checks) the site; on failure, every problem found, errors and warnings sorted.
@@ -94,9 +98,10 @@ pub fn run(options: &Options, progress: &dyn Progress) -> Result<Report, Vec<Dia
     };
     let built = build_in_memory(options, progress, None);
     progress.finish();
-    let built = built?;
+    let mut built = built?;
     if let Some(out) = &output_dir {
         output::write(out, &built.plan).map_err(|d| vec![d])?;
+        built.timings.lap("write");
     }
     Ok(Report {
         pages_per_language: built.pages_per_language,
@@ -104,6 +109,7 @@ pub fn run(options: &Options, progress: &dyn Progress) -> Result<Report, Vec<Dia
         elapsed: started.elapsed(),
         output_dir,
         warnings: built.warnings,
+        timings: built.timings,
     })
 }
 
@@ -114,10 +120,14 @@ pub fn build_in_memory(
     cache: Option<&MarkdownCache>,
 ) -> Result<Built, Vec<Diagnostic>> {
     let mut problems = Diagnostics::new();
+    let mut timings = Timings::default();
     let config = Config::load(&options.root, options.base_url.as_deref())
         .map_err(Diagnostics::into_sorted)?;
+    timings.lap("config");
     let loaded = load::load(&config, options.drafts, &mut problems);
+    timings.lap("load");
     let site = index::index(config, loaded, &mut problems);
+    timings.lap("index");
     let i18n = match I18n::new(&site.config) {
         Ok(i18n) => Arc::new(i18n),
         Err(d) => {
@@ -127,7 +137,9 @@ pub fn build_in_memory(
     };
     problems.extend(I18n::missing_keys(&site.config));
     problems.extend(index::missing_term_names(&site));
+    timings.lap("i18n");
     let (rendered, bodies) = render_markdown(&site, cache, progress, &mut problems);
+    timings.lap("markdown");
     let plan = render_site(
         &site,
         &rendered,
@@ -135,6 +147,7 @@ pub fn build_in_memory(
         Arc::clone(&i18n),
         progress,
         &mut problems,
+        &mut timings,
     );
     if problems.has_errors() {
         return Err(problems.into_sorted());
@@ -157,6 +170,7 @@ pub fn build_in_memory(
         plan,
         pages_per_language,
         warnings: problems.into_sorted(),
+        timings,
     })
 }
 
@@ -241,6 +255,7 @@ fn render_site(
     i18n: Arc<I18n>,
     progress: &dyn Progress,
     problems: &mut Diagnostics,
+    timings: &mut Timings,
 ) -> Plan {
     let url_table = Arc::new(url_table(site));
     let mut plan = Plan::default();
@@ -261,7 +276,9 @@ fn render_site(
     let renderer = Renderer::new(site, bodies, rendered, &engine, &i18n, &asset_sizes);
     let jobs = templates::jobs(site);
     progress.stage("Pages", jobs.len());
+    timings.lap("templates");
     let files = renderer.render_all(&jobs, progress, problems);
+    timings.lap("pages");
     let minified: Vec<(String, Vec<u8>)> = files
         .into_par_iter()
         .map(|f| {
@@ -273,7 +290,9 @@ fn render_site(
             (f.path, contents)
         })
         .collect();
+    timings.lap("minify");
     let search = output::search::index(site, &jobs, &minified, problems);
+    timings.lap("search");
     let mut owners = BTreeMap::new();
     let mut add = |plan: &mut Plan, path: String, contents: Vec<u8>, owner: &str| {
         if let Err(previous) = plan.add(path.clone(), contents, &mut owners, owner) {
@@ -360,6 +379,7 @@ fn render_site(
             }
         }
     }
+    timings.lap("feeds");
     plan
 }
 

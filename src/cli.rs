@@ -87,6 +87,10 @@ pub struct BuildArgs {
     /// Where to write the site; relative paths start at the site's folder.
     #[arg(short = 'o', long, value_name = "DIR", default_value = "public")]
     pub output_dir: PathBuf,
+    /// After the summary, print the time each stage took (config, load, index, i18n,
+    /// markdown, templates, pages, minify, search, feeds, write).
+    #[arg(long)]
+    pub timings: bool,
 }
 
 #[derive(Debug, Args)]

@@ -20,5 +20,6 @@ pub mod paths;
 pub mod scaffold;
 pub mod serve;
 pub mod templates;
+pub mod timings;
 pub mod translation;
 pub mod yaml;

@@ -5,6 +5,11 @@ use clap::Parser;
 use intercite::cli::{Cli, Command};
 use intercite::cmd;
 
+/// Rendering allocates many short-lived strings on every thread at once; glibc's allocator
+/// spent a fifth of a large build in malloc and free, mimalloc a fraction of that.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let cli = Cli::parse();
     let code = match &cli.command {

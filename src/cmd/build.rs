@@ -37,6 +37,9 @@ pub fn run(args: &BuildArgs) -> i32 {
                 report.files,
                 report.elapsed.as_secs_f64()
             );
+            if args.timings {
+                eprint!("{}", report.timings.table());
+            }
             0
         }
         Err(problems) => {

@@ -54,6 +54,10 @@ pub struct Taxonomy {
     pub name: String,
     /// Term key → documents, newest first.
     pub terms: BTreeMap<String, Vec<usize>>,
+    /// Term key → the term as first written in front matter, when that differs from the key
+    /// (`cities: [Mexico City]` has the key `mexico-city`): the name shown when no i18n file
+    /// names the term.
+    pub labels: BTreeMap<String, String>,
 }
 
 /// Everything known about the site after indexing.
@@ -166,6 +170,12 @@ impl Site {
         };
         lookup(lang)
             .or_else(|| lookup(&self.config.default_language))
+            .or_else(|| {
+                self.taxonomies
+                    .iter()
+                    .find(|t| t.name == taxonomy)
+                    .and_then(|t| t.labels.get(term).cloned())
+            })
             .unwrap_or_else(|| term.to_string())
     }
 }
@@ -470,6 +480,23 @@ fn assign_urls(site: &mut Site, problems: &mut Diagnostics) {
 }
 
 fn build_taxonomies(site: &mut Site, problems: &mut Diagnostics) {
+    collect_terms(site, problems);
+    // From here on, front matter holds term keys: `Mexico City` became `mexico-city`.
+    for version in &mut site.versions {
+        for terms in version.front.taxonomies.values_mut() {
+            let mut keys: Vec<String> = Vec::with_capacity(terms.len());
+            for term in terms.iter() {
+                let key = slugify(term);
+                if !key.is_empty() && check_segment(&key).is_ok() && !keys.contains(&key) {
+                    keys.push(key);
+                }
+            }
+            *terms = keys;
+        }
+    }
+}
+
+fn collect_terms(site: &mut Site, problems: &mut Diagnostics) {
     let mut taxonomies: Vec<Taxonomy> = site
         .config
         .taxonomies
@@ -477,6 +504,7 @@ fn build_taxonomies(site: &mut Site, problems: &mut Diagnostics) {
         .map(|name| Taxonomy {
             name: name.clone(),
             terms: BTreeMap::new(),
+            labels: BTreeMap::new(),
         })
         .collect();
     for (doc_index, doc) in site.documents.iter().enumerate() {
@@ -490,25 +518,28 @@ fn build_taxonomies(site: &mut Site, problems: &mut Diagnostics) {
                     .into_iter()
                     .flatten()
                 {
-                    if slugify(term) != *term || check_segment(term).is_err() {
-                        let example = match slugify(term) {
-                            slug if slug.is_empty() || check_segment(&slug).is_err() => {
-                                "reykjavik".to_string()
-                            }
-                            slug => slug,
-                        };
+                    // A term is written as its key (`mexico-city`) or as a name whose slug is
+                    // the key (`Mexico City`), as in Hugo and Zola.
+                    let key = slugify(term);
+                    if key.is_empty() || check_segment(&key).is_err() {
                         problems.push(
                             Diagnostic::error(format!("`{term}` is not a valid {} term key", taxonomy.name))
                                 .in_file(&version.file)
                                 .at(version.front.line_of(&taxonomy.name), 1)
                                 .hint(format!(
-                                    "term keys are lowercase slugs shared by all languages (e.g. `{}`); the displayed name goes in i18n/<lang>.yaml under `terms: {{ {}: {{ {}: … }} }}`",
-                                    example, taxonomy.name, example
+                                    "term keys are lowercase slugs shared by all languages (e.g. `reykjavik`); the displayed name goes in i18n/<lang>.yaml under `terms: {{ {}: {{ reykjavik: … }} }}`",
+                                    taxonomy.name
                                 )),
                         );
                         continue;
                     }
-                    let docs = taxonomy.terms.entry(term.clone()).or_default();
+                    if key != *term {
+                        taxonomy
+                            .labels
+                            .entry(key.clone())
+                            .or_insert_with(|| term.clone());
+                    }
+                    let docs = taxonomy.terms.entry(key).or_default();
                     if docs.last() != Some(&doc_index) {
                         docs.push(doc_index);
                     }
@@ -707,6 +738,8 @@ pub fn missing_term_names(site: &Site) -> Vec<Diagnostic> {
                 .terms
                 .keys()
                 .filter(|term| !named.is_some_and(|names| names.contains_key(*term)))
+                // A term written as a name (`Mexico City`) is shown as written.
+                .filter(|term| !taxonomy.labels.contains_key(*term))
                 .map(String::as_str)
                 .collect();
             if missing.is_empty() {

