@@ -278,19 +278,10 @@ fn render_site(
     progress.stage("Pages", jobs.len());
     timings.lap("templates");
     let files = renderer.render_all(&jobs, progress, problems);
-    timings.lap("pages");
-    let minified: Vec<(String, Vec<u8>)> = files
-        .into_par_iter()
-        .map(|f| {
-            let contents = if f.path.ends_with(".html") {
-                output::minify::minify(&f.contents)
-            } else {
-                f.contents
-            };
-            (f.path, contents)
-        })
-        .collect();
-    timings.lap("minify");
+    timings.lap("pages"); // rendering, typography and minification
+                          // Pages come out of the renderer minified already.
+    let minified: Vec<(String, Vec<u8>)> =
+        files.into_iter().map(|f| (f.path, f.contents)).collect();
     let search = output::search::index(site, &jobs, &minified, problems);
     timings.lap("search");
     let mut owners = BTreeMap::new();

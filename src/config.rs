@@ -203,8 +203,21 @@ impl Config {
     pub fn load(root: &Path, base_url_override: Option<&str>) -> Result<Config, Diagnostics> {
         let mut problems = Diagnostics::new();
         let site_path = root.join(SITE_FILE);
-        let text = match fs::read_to_string(&site_path) {
-            Ok(text) => text,
+        let text = match fs::read(&site_path).map(String::from_utf8) {
+            Ok(Ok(text)) => text,
+            Ok(Err(e)) => {
+                let valid = e.utf8_error().valid_up_to();
+                let bytes = e.into_bytes();
+                let before = String::from_utf8_lossy(&bytes[..valid]);
+                let (line, column) = crate::diagnostics::line_col(&before, valid);
+                problems.push(
+                    Diagnostic::error("the file is not valid UTF-8")
+                        .in_file(SITE_FILE)
+                        .at(line, column)
+                        .hint("save the file as UTF-8 (most editors have an encoding setting)"),
+                );
+                return Err(problems);
+            }
             Err(e) => {
                 problems.push(
                     Diagnostic::error(format!("cannot read {SITE_FILE}: {e}"))

@@ -151,6 +151,47 @@ impl IntoIterator for Diagnostics {
     }
 }
 
+/// Maps many byte offsets of one text to (line, column), each in logarithmic time: a page with
+/// fifty thousand links must not rescan its text for each of them.
+pub struct LineIndex<'a> {
+    text: &'a str,
+    /// Byte offset where each line starts.
+    line_starts: Vec<usize>,
+    /// The last answer (offset, line, column), to count columns onward on a long line.
+    last: std::cell::Cell<(usize, usize, usize)>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex {
+            text,
+            line_starts,
+            last: std::cell::Cell::new((0, 1, 1)),
+        }
+    }
+
+    /// The same as [`line_col`] of the whole text.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.line_starts.partition_point(|&start| start <= offset);
+        let line_start = self.line_starts[line - 1];
+        let (last_offset, last_line, last_column) = self.last.get();
+        let column = if last_line == line && last_offset <= offset {
+            last_column + self.text[last_offset..offset].chars().count()
+        } else {
+            self.text[line_start..offset].chars().count() + 1
+        };
+        self.last.set((offset, line, column));
+        (line, column)
+    }
+}
+
 /// Maps a byte offset in `text` to a 1-based (line, column); the column counts characters.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
@@ -186,6 +227,19 @@ pub fn did_you_mean<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_index_agrees_with_line_col() {
+        let text = "ab\ncdé\n\nxyz — fin\n";
+        let index = LineIndex::new(text);
+        for offset in (0..=text.len()).chain([3, 0, 7, 2, 100]) {
+            assert_eq!(
+                index.line_col(offset),
+                line_col(text, offset),
+                "offset {offset}"
+            );
+        }
+    }
 
     #[test]
     fn renders_like_rustc() {

@@ -44,6 +44,11 @@ pub fn yaml_diagnostic(
         let key = rest.split('`').next().unwrap_or_default();
         diagnostic = Diagnostic::error(format!("the required key `{key}` is missing"))
             .hint(format!("add a line `{key}: …`"));
+    } else if message.contains("expected struct TranslationOf") {
+        diagnostic = Diagnostic::error(
+            "`translation_of` must be a mapping with `lang` and `hash`".to_string(),
+        )
+        .hint("write it as `intercite new --translate` does: `translation_of: { lang: fr, hash: 9f2c… }`, or remove it");
     } else if message.contains("invalid type: ") || message.contains("invalid value: ") {
         diagnostic = Diagnostic::error(message.clone())
             .hint("check the value's type: text, a list `[a, b]`, a date `2023-11-14`, true/false");

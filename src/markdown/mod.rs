@@ -16,7 +16,7 @@ use std::collections::{BTreeSet, HashSet};
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 
-use crate::diagnostics::{line_col, Diagnostic};
+use crate::diagnostics::{Diagnostic, LineIndex};
 use crate::index::Site;
 use crate::load::Version;
 pub use toc::TocEntry;
@@ -111,8 +111,9 @@ pub fn render(version: &Version, ctx: &RenderContext) -> RenderedBody {
     )> = None;
     let mut code: Option<(String, String)> = None;
     let mut footnotes: Vec<String> = Vec::new();
+    let lines = LineIndex::new(body);
     let position = |offset: usize| {
-        let (line, column) = line_col(body, offset);
+        let (line, column) = lines.line_col(offset);
         (line + version.body_line - 1, column)
     };
 

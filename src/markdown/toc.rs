@@ -22,6 +22,9 @@ pub struct TocEntry {
 #[derive(Debug, Default)]
 pub struct IdAllocator {
     used: HashSet<String>,
+    /// Per base id, the suffix to try next, so a page with thousands of identical headings
+    /// does not search from `-1` each time.
+    next_suffix: std::collections::HashMap<String, usize>,
 }
 
 impl IdAllocator {
@@ -39,10 +42,14 @@ impl IdAllocator {
         if self.used.insert(base.clone()) {
             return base;
         }
-        (1..)
-            .map(|n| format!("{base}-{n}"))
-            .find(|candidate| self.used.insert(candidate.clone()))
-            .expect("an unbounded range always yields a free id")
+        let next = self.next_suffix.entry(base.clone()).or_insert(1);
+        loop {
+            let candidate = format!("{base}-{next}");
+            *next += 1;
+            if self.used.insert(candidate.clone()) {
+                return candidate;
+            }
+        }
     }
 
     pub fn contains(&self, id: &str) -> bool {

@@ -366,10 +366,15 @@ impl<'a> Renderer<'a> {
             .and_then(|l| l.as_str())
             .unwrap_or_default();
         let html = crate::markdown::typography::apply_html(&html, lang);
-        Ok(OutputFile {
-            path: urls::output_file(&url),
-            contents: html.into_bytes(),
-        })
+        let path = urls::output_file(&url);
+        // Minified here, on the rendering thread, so the full-size page is dropped at once
+        // instead of every page being held twice.
+        let contents = if path.ends_with(".html") {
+            crate::output::minify::minify(html.as_bytes())
+        } else {
+            html.into_bytes()
+        };
+        Ok(OutputFile { path, contents })
     }
 
     fn base(

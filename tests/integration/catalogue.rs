@@ -525,6 +525,57 @@ fn unmatched_brackets_build() {
 }
 
 #[test]
+fn thirty_thousand_identical_headings_build() {
+    // Heading ids were once allocated by trying `-1`, `-2`… from the start: quadratic.
+    let site = builds(|s| {
+        s.write(
+            LAUNCH,
+            &format!("---\ntitle: A\n---\n{}", "# a\n\n".repeat(30_000)),
+        )
+    });
+    let page = site.read_output("fr/news/launch/index.html");
+    assert!(
+        page.contains("id=a-29999"),
+        "the last heading has its own id"
+    );
+}
+
+#[test]
+fn fifty_thousand_links_build() {
+    // Link positions were once found by rescanning the text for each link: quadratic.
+    builds(|s| {
+        s.write(
+            LAUNCH,
+            &format!(
+                "---\ntitle: A\n---\n{}",
+                "[x](@/meetings/2016-reykjavik) ".repeat(50_000)
+            ),
+        )
+    });
+}
+
+#[test]
+fn translation_of_written_by_hand_wrongly() {
+    build_fails(
+        |s| {
+            s.write(
+                "content/news/x.en.md",
+                "---\ntitle: A\ntranslation_of: news/nothing.fr.md\n---\n",
+            )
+        },
+        &["error: `translation_of` must be a mapping with `lang` and `hash`\n  --> content/news/x.en.md:3:17"],
+    );
+}
+
+#[test]
+fn site_yaml_not_utf8() {
+    build_fails(
+        |s| write_bytes(s, "site.yaml", b"title: \xff\nbase_url: https://example.org/\n"),
+        &["error: the file is not valid UTF-8\n  --> site.yaml:1:8\n  = help: save the file as UTF-8"],
+    );
+}
+
+#[test]
 fn broken_internal_link() {
     build_fails(
         launch("---\ntitle: A\n---\nIntro.\n\nVoir [Reykjavik](@/meetings/2016-reykjavk).\n"),
