@@ -69,8 +69,22 @@ pub struct MarkdownCache {
     entries: Mutex<HashMap<PathBuf, (u64, RenderedBody)>>,
 }
 
+/// What a `serve` build keeps so that an edit to a document's text re-renders that page alone
+/// (see [`rerender_pages`]).
+pub struct Retained {
+    site: Site,
+    rendered: Vec<RenderedBody>,
+    bodies: Vec<String>,
+    engine: engine::Engine,
+    i18n: Arc<I18n>,
+    asset_sizes: BTreeMap<String, u64>,
+    drafts: bool,
+}
+
 /// A site rendered in memory, ready to be written or served.
 pub struct Built {
+    /// Kept when a Markdown cache was given (by `serve`).
+    pub retained: Option<Retained>,
     pub plan: Plan,
     /// HTML pages per language code, in site order.
     pub pages_per_language: Vec<(String, usize)>,
@@ -140,7 +154,7 @@ pub fn build_in_memory(
     timings.lap("i18n");
     let (rendered, bodies) = render_markdown(&site, cache, progress, &mut problems);
     timings.lap("markdown");
-    let plan = render_site(
+    let (plan, engine_and_sizes) = render_site(
         &site,
         &rendered,
         &bodies,
@@ -166,7 +180,20 @@ pub fn build_in_memory(
             (l.code.clone(), pages)
         })
         .collect();
+    let retained = match (cache, engine_and_sizes) {
+        (Some(_), Some((engine, asset_sizes))) => Some(Retained {
+            site,
+            rendered,
+            bodies,
+            engine,
+            i18n,
+            asset_sizes,
+            drafts: options.drafts,
+        }),
+        _ => None,
+    };
     Ok(Built {
+        retained,
         plan,
         pages_per_language,
         warnings: problems.into_sorted(),
@@ -256,11 +283,11 @@ fn render_site(
     progress: &dyn Progress,
     problems: &mut Diagnostics,
     timings: &mut Timings,
-) -> Plan {
+) -> (Plan, Option<EngineAndSizes>) {
     let url_table = Arc::new(url_table(site));
     let mut plan = Plan::default();
     let Some(engine) = engine::load(&site.config, Arc::clone(&i18n), url_table, problems) else {
-        return plan;
+        return (plan, None);
     };
     let asset_sizes: BTreeMap<String, u64> = site
         .assets
@@ -371,7 +398,87 @@ fn render_site(
         }
     }
     timings.lap("feeds");
-    plan
+    (plan, Some((engine, asset_sizes)))
+}
+
+/// The template engine and the attachment sizes, kept by [`Retained`].
+type EngineAndSizes = (engine::Engine, BTreeMap<String, u64>);
+
+/// `serve`'s page-level rebuild: when every file in `changed` (relative to the site root) is
+/// the Markdown of an existing document version whose front matter is unchanged, re-renders
+/// just those pages and returns them (output path → minified HTML). `None` when anything else
+/// changed, or the new text needs more than its own page (new heading ids others may link to,
+/// a problem to report): the caller then rebuilds everything.
+///
+/// Lists, switchers, taxonomy pages and citations show front matter only, so they cannot
+/// change. The Atom feeds and the search index, which hold the text, are refreshed by the next
+/// full rebuild.
+pub fn rerender_pages(
+    retained: &mut Retained,
+    changed: &[PathBuf],
+) -> Option<Vec<(String, Vec<u8>)>> {
+    let mut touched = Vec::new();
+    for rel in changed {
+        let v = retained.site.versions.iter().position(|v| &v.file == rel)?;
+        let mut fresh = load::reload_one(&retained.site.config, rel, retained.drafts)?;
+        index::terms_to_keys(&mut fresh.front);
+        let old = &retained.site.versions[v];
+        if fresh.front != old.front
+            || fresh.body_line != old.body_line
+            || fresh.lang != old.lang
+            || fresh.kind != old.kind
+        {
+            return None;
+        }
+        touched.push((v, fresh));
+    }
+    let assets: BTreeSet<&str> = retained.site.assets.iter().map(String::as_str).collect();
+    let ctx = RenderContext {
+        assets: &assets,
+        base_path: retained.site.config.base_path(),
+    };
+    let mut new_bodies = Vec::new();
+    for (v, fresh) in &touched {
+        let body = markdown::render(fresh, &ctx);
+        if body.too_deep.is_some() || body.ids != retained.rendered[*v].ids {
+            return None;
+        }
+        new_bodies.push((*v, body));
+    }
+    drop(assets);
+    for ((v, fresh), (_, body)) in touched.into_iter().zip(new_bodies) {
+        retained.site.versions[v] = fresh;
+        retained.rendered[v] = body;
+    }
+    let indices: Vec<usize> = changed
+        .iter()
+        .filter_map(|rel| retained.site.versions.iter().position(|v| &v.file == rel))
+        .collect();
+    for &v in &indices {
+        let (html, problems) =
+            markdown::resolve_links(&retained.site, v, &retained.rendered[v], &retained.rendered);
+        if problems.iter().any(Diagnostic::is_error) {
+            return None;
+        }
+        retained.bodies[v] = html;
+    }
+    let renderer = Renderer::new(
+        &retained.site,
+        &retained.bodies,
+        &retained.rendered,
+        &retained.engine,
+        &retained.i18n,
+        &retained.asset_sizes,
+    );
+    indices
+        .into_iter()
+        .map(|v| {
+            renderer
+                .render(&templates::Job::Version(v))
+                .ok()
+                .map(|file| (file.path, file.contents))
+        })
+        .collect()
 }
 
 fn collision(path: &str, owner: &str, previous: &str) -> Diagnostic {

@@ -483,16 +483,22 @@ fn build_taxonomies(site: &mut Site, problems: &mut Diagnostics) {
     collect_terms(site, problems);
     // From here on, front matter holds term keys: `Mexico City` became `mexico-city`.
     for version in &mut site.versions {
-        for terms in version.front.taxonomies.values_mut() {
-            let mut keys: Vec<String> = Vec::with_capacity(terms.len());
-            for term in terms.iter() {
-                let key = slugify(term);
-                if !key.is_empty() && check_segment(&key).is_ok() && !keys.contains(&key) {
-                    keys.push(key);
-                }
+        terms_to_keys(&mut version.front);
+    }
+}
+
+/// Replaces the terms of `front` by their keys (`Mexico City` → `mexico-city`), dropping
+/// invalid ones (reported by the index) and repeats.
+pub fn terms_to_keys(front: &mut crate::load::frontmatter::FrontMatter) {
+    for terms in front.taxonomies.values_mut() {
+        let mut keys: Vec<String> = Vec::with_capacity(terms.len());
+        for term in terms.iter() {
+            let key = slugify(term);
+            if !key.is_empty() && check_segment(&key).is_ok() && !keys.contains(&key) {
+                keys.push(key);
             }
-            *terms = keys;
         }
+        *terms = keys;
     }
 }
 

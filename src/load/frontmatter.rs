@@ -133,7 +133,7 @@ pub struct TranslationOf {
 }
 
 /// The front matter of one version, validated.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 pub struct FrontMatter {
     pub title: String,
     #[serde(default)]

@@ -195,6 +195,23 @@ pub fn load(config: &Config, include_drafts: bool, problems: &mut Diagnostics) -
     loaded
 }
 
+/// Reads one content file again (for `serve`'s page-level rebuild): `rel` is relative to the
+/// site root, like [`Version::file`]. `None` when it is not a plain Markdown file under
+/// content/ that can be read and parsed; the caller then rebuilds everything, which reports
+/// the problem.
+pub fn reload_one(config: &Config, rel: &Path, include_drafts: bool) -> Option<Version> {
+    let path = config.root.join(rel);
+    let metadata = fs::symlink_metadata(&path).ok()?;
+    if !metadata.file_type().is_file() {
+        return None;
+    }
+    let under_content = rel.strip_prefix(CONTENT_DIR).ok()?.to_str()?;
+    let under_content: String = under_content.replace('\\', "/").nfc().collect();
+    load_file(config, &path, rel, &under_content, include_drafts)
+        .ok()
+        .flatten()
+}
+
 /// `Ok(true)`: a link to a file inside content (read it); `Ok(false)`: a link to a folder.
 fn check_symlink(path: &Path, content: &Path) -> Result<bool, String> {
     let target =

@@ -40,6 +40,21 @@ impl SiteFiles {
         Ok(SiteFiles { files })
     }
 
+    /// A copy with some files replaced (a page-level rebuild); returns it and the paths whose
+    /// contents really changed. Unchanged files share their bytes with `self`.
+    pub fn with_replaced(&self, updates: Vec<(String, Vec<u8>)>) -> (SiteFiles, Vec<String>) {
+        let mut files = self.files.clone();
+        let mut changed = Vec::new();
+        for (path, bytes) in updates {
+            if files.get(&path).map(|b| b.as_slice()) != Some(bytes.as_slice()) {
+                changed.push(path.clone());
+                files.insert(path, Arc::new(bytes));
+            }
+        }
+        changed.sort();
+        (SiteFiles { files }, changed)
+    }
+
     pub fn get(&self, path: &str) -> Option<Arc<Vec<u8>>> {
         self.files.get(path).cloned()
     }

@@ -11,7 +11,7 @@ pub mod server;
 pub mod watch;
 
 use std::net::TcpListener;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -143,7 +143,8 @@ pub fn run(
     let report = Arc::new(report);
     let cache = MarkdownCache::default();
     let started = Instant::now();
-    match rebuild(&build_options, &cache, &state) {
+    let mut retained = None;
+    match rebuild(&build_options, &cache, &state, &mut retained) {
         Ok((_, warnings)) => {
             let pages = state.files.read().map(|f| f.len()).unwrap_or_default();
             report(ServeEvent::Built {
@@ -181,7 +182,37 @@ pub fn run(
             kinds.sort();
             kinds.dedup();
             let started = Instant::now();
-            match rebuild(&build_options, &cache, &watcher_state) {
+            // Only the text of existing documents changed: re-render those pages alone.
+            let markdown_files: Vec<PathBuf> = paths
+                .iter()
+                .filter(|p| watch::classify(&watch_root, p).is_some())
+                .filter_map(|p| p.strip_prefix(&watch_root).ok().map(Path::to_path_buf))
+                .collect();
+            let only_markdown = kinds == [ChangeKind::Content]
+                && !markdown_files.is_empty()
+                && markdown_files
+                    .iter()
+                    .all(|p| p.extension().is_some_and(|e| e == "md"));
+            if only_markdown {
+                let pages = retained
+                    .as_mut()
+                    .and_then(|r| build::rerender_pages(r, &markdown_files));
+                match pages {
+                    Some(pages) => {
+                        let changed = swap_in_pages(&watcher_state, pages);
+                        watcher_report(ServeEvent::Rebuilt {
+                            kinds,
+                            changed,
+                            elapsed: started.elapsed(),
+                            warnings: Vec::new(),
+                        });
+                        continue;
+                    }
+                    // Partly updated: only a full rebuild makes it whole again.
+                    None => retained = None,
+                }
+            }
+            match rebuild(&build_options, &cache, &watcher_state, &mut retained) {
                 Ok((changed, warnings)) => watcher_report(ServeEvent::Rebuilt {
                     kinds,
                     changed,
@@ -201,15 +232,34 @@ pub fn run(
     runtime.block_on(server::serve(listener, state))
 }
 
+/// Serves re-rendered pages in place of the old ones and tells the tabs showing them.
+fn swap_in_pages(state: &LiveState, pages: Vec<(String, Vec<u8>)>) -> usize {
+    let Ok(mut current) = state.files.write() else {
+        return 0;
+    };
+    let (files, changed) = current.with_replaced(pages);
+    *current = Arc::new(files);
+    drop(current);
+    if !changed.is_empty() {
+        let _ = state.events.send(LiveEvent::Reload(
+            serde_json::to_string(&changed).unwrap_or_else(|_| "[]".into()),
+        ));
+    }
+    changed.len()
+}
+
 /// Builds the site in memory and swaps it in; on failure keeps the last good site and turns
-/// the overlay on. Returns how many files changed and the warnings.
+/// the overlay on. Returns how many files changed and the warnings; keeps in `retained` what
+/// a page-level rebuild needs.
 fn rebuild(
     options: &Options,
     cache: &MarkdownCache,
     state: &LiveState,
+    retained: &mut Option<build::Retained>,
 ) -> Result<(usize, Vec<Diagnostic>), Vec<Diagnostic>> {
+    *retained = None;
     let built = build::build_in_memory(options, &Silent, Some(cache));
-    let built = match built {
+    let mut built = match built {
         Ok(built) => built,
         Err(errors) => {
             let overlay = live::overlay_html(&errors);
@@ -220,6 +270,7 @@ fn rebuild(
             return Err(errors);
         }
     };
+    *retained = built.retained.take();
     let files = SiteFiles::from_plan(&built.plan).map_err(|e| {
         vec![
             Diagnostic::error(format!("cannot read a file of the site: {e}"))
