@@ -113,6 +113,7 @@ def main():
     if base is None:
         sys.exit("serve did not start")
     first_build = time.perf_counter() - started
+    print(f"serve started in {first_build:.1f} s", file=sys.stderr, flush=True)
     threading.Thread(target=lambda: [None for _ in server.stderr], daemon=True).start()
     if url is None:
         # The French section names of the ICC configuration.
@@ -127,6 +128,7 @@ def main():
     for i in range(args.edits):
         marker = f"latency-marker-{i:04d}"
         content.append(timed_edit(page_path, f"{original}\n\n{marker}\n", base + url, marker))
+        print(f"content edit {i + 1}: {content[-1] * 1000:.0f} ms", file=sys.stderr, flush=True)
         time.sleep(0.2)
     # A template edit: a hidden marker before `</main>` in the theme template that has it.
     templates = os.path.join(site, "themes", "icc", "templates")
@@ -141,6 +143,7 @@ def main():
             marker = f"template-marker-{i:04d}"
             edited = template_text.replace("</main>", f"<span hidden>{marker}</span></main>", 1)
             template_times.append(timed_edit(template, edited, base + url, marker))
+            print(f"template edit {i + 1}: {template_times[-1]:.1f} s", file=sys.stderr, flush=True)
     server.terminate()
     server.wait(timeout=30)
     shutil.rmtree(work, ignore_errors=True)

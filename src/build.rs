@@ -110,11 +110,12 @@ pub fn run(options: &Options, progress: &dyn Progress) -> Result<Report, Vec<Dia
     } else {
         None
     };
-    let built = build_in_memory(options, progress, None);
+    let built = build_pipeline(options, progress, None, output_dir.as_deref());
     progress.finish();
-    let mut built = built?;
-    if let Some(out) = &output_dir {
-        output::write(out, &built.plan).map_err(|d| vec![d])?;
+    let (mut built, staging) = built?;
+    if let Some(staging) = staging {
+        staging.write_plan(&built.plan).map_err(|d| vec![d])?;
+        staging.commit().map_err(|d| vec![d])?;
         built.timings.lap("write");
     }
     Ok(Report {
@@ -133,6 +134,18 @@ pub fn build_in_memory(
     progress: &dyn Progress,
     cache: Option<&MarkdownCache>,
 ) -> Result<Built, Vec<Diagnostic>> {
+    build_pipeline(options, progress, cache, None).map(|(built, _)| built)
+}
+
+/// The whole pipeline. With an output folder (checked by [`output::check_output_dir`]), pages
+/// are written into a [`output::Staging`] as they are rendered and only the rest of the files
+/// stay in the plan; the caller writes those and commits. Without one, every file is in the plan.
+fn build_pipeline(
+    options: &Options,
+    progress: &dyn Progress,
+    cache: Option<&MarkdownCache>,
+    output_dir: Option<&Path>,
+) -> Result<(Built, Option<output::Staging>), Vec<Diagnostic>> {
     let mut problems = Diagnostics::new();
     let mut timings = Timings::default();
     let config = Config::load(&options.root, options.base_url.as_deref())
@@ -154,11 +167,27 @@ pub fn build_in_memory(
     timings.lap("i18n");
     let (rendered, bodies) = render_markdown(&site, cache, progress, &mut problems);
     timings.lap("markdown");
+    // Pages are streamed to disk only when nothing is wrong so far: a build that fails anyway
+    // need not write anything.
+    let staging = match output_dir {
+        Some(out) if !problems.has_errors() => match output::Staging::begin(out) {
+            Ok(staging) => Some(staging),
+            Err(d) => {
+                problems.push(d);
+                return Err(problems.into_sorted());
+            }
+        },
+        _ => None,
+    };
+    let texts = Texts {
+        rendered: &rendered,
+        bodies: &bodies,
+    };
     let (plan, engine_and_sizes) = render_site(
         &site,
-        &rendered,
-        &bodies,
+        texts,
         Arc::clone(&i18n),
+        staging.as_ref(),
         progress,
         &mut problems,
         &mut timings,
@@ -173,8 +202,7 @@ pub fn build_in_memory(
         .map(|l| {
             let prefix = format!("{}/", l.code);
             let pages = plan
-                .files
-                .keys()
+                .paths()
                 .filter(|p| p.starts_with(&prefix) && p.ends_with(".html"))
                 .count();
             (l.code.clone(), pages)
@@ -192,13 +220,14 @@ pub fn build_in_memory(
         }),
         _ => None,
     };
-    Ok(Built {
+    let built = Built {
         retained,
         plan,
         pages_per_language,
         warnings: problems.into_sorted(),
         timings,
-    })
+    };
+    Ok((built, staging))
 }
 
 /// Stage 3: pass one over every version in parallel (or from the cache), then link resolution.
@@ -220,7 +249,7 @@ fn render_markdown(
         site.config.base_path().hash(&mut hasher);
         hasher.finish()
     };
-    let rendered: Vec<RenderedBody> = site
+    let mut rendered: Vec<RenderedBody> = site
         .versions
         .par_iter()
         .map(|v| {
@@ -271,15 +300,29 @@ fn render_markdown(
         bodies.push(html);
         problems.extend(diagnostics);
     }
+    if cache.is_none() {
+        // Only `serve` resolves links again (see `rerender_pages`); a build has no further use
+        // for the unresolved HTML, as large as the site's text.
+        for body in &mut rendered {
+            body.html = String::new();
+        }
+    }
     (rendered, bodies)
 }
 
 /// Stages 4 and 5 up to writing: render pages, feeds and sitemap; list the files to copy.
+/// The Markdown of every version, rendered: pass one's results and the HTML with links resolved.
+#[derive(Clone, Copy)]
+struct Texts<'a> {
+    rendered: &'a [RenderedBody],
+    bodies: &'a [String],
+}
+
 fn render_site(
     site: &Site,
-    rendered: &[RenderedBody],
-    bodies: &[String],
+    Texts { rendered, bodies }: Texts<'_>,
     i18n: Arc<I18n>,
+    staging: Option<&output::Staging>,
     progress: &dyn Progress,
     problems: &mut Diagnostics,
     timings: &mut Timings,
@@ -301,35 +344,85 @@ fn render_site(
         })
         .collect();
     let renderer = Renderer::new(site, bodies, rendered, &engine, &i18n, &asset_sizes);
-    let jobs = templates::jobs(site);
+    let mut jobs = templates::jobs(site);
+    let rank = |code: &str| site.config.languages.iter().position(|l| l.code == code);
+    output::search::group_by_language(&mut jobs, |job| match job {
+        templates::Job::Version(v) | templates::Job::Alias { version: v, .. } => {
+            rank(&site.versions[*v].lang)
+        }
+        templates::Job::NotAvailable { lang, .. }
+        | templates::Job::Section { lang, .. }
+        | templates::Job::Taxonomy { lang, .. }
+        | templates::Job::Term { lang, .. } => rank(lang),
+        templates::Job::Root | templates::Job::NotFound | templates::Job::Status => None,
+    });
     progress.stage("Pages", jobs.len());
     timings.lap("templates");
-    let files = renderer.render_all(&jobs, progress, problems);
-    timings.lap("pages"); // rendering, typography and minification
-                          // Pages come out of the renderer minified already.
-    let minified: Vec<(String, Vec<u8>)> =
-        files.into_iter().map(|f| (f.path, f.contents)).collect();
-    let search = output::search::index(site, &jobs, &minified, problems);
-    timings.lap("search");
     let mut owners = BTreeMap::new();
+    let mut indexer = output::search::Indexer::new();
+    // The first failed write; later pages are not attempted.
+    let write_failure: Mutex<Option<std::io::Error>> = Mutex::new(None);
+    let write = |_: &templates::Job, file: &templates::OutputFile| {
+        let Some(staging) = staging else { return };
+        let failed = write_failure.lock().map_or(true, |f| f.is_some());
+        if !failed {
+            if let Err(e) = staging.put(&file.path, &file.contents) {
+                if let Ok(mut failure) = write_failure.lock() {
+                    failure.get_or_insert(e);
+                }
+            }
+        }
+    };
+    let mut collisions = Vec::new();
+    let mut record = |job: &templates::Job, file: templates::OutputFile| {
+        indexer.offer(job, &file.path, &file.contents);
+        let claimed = match staging {
+            Some(_) => plan.add_written(file.path.clone(), &mut owners, "a rendered page"),
+            None => plan.add(
+                file.path.clone(),
+                file.contents,
+                &mut owners,
+                "a rendered page",
+            ),
+        };
+        if let Err(previous) = claimed {
+            collisions.push((file.path, previous));
+        }
+    };
+    renderer.render_all(&jobs, progress, problems, &write, &mut record);
+    timings.lap("pages"); // rendering, typography, minification and writing
+    if let Some(e) = write_failure.into_inner().ok().flatten() {
+        if let Some(staging) = staging {
+            problems.push(staging.error(&e));
+        }
+    }
+    let search = indexer.finish().unwrap_or_else(|problem| {
+        problems.push(problem);
+        Vec::new()
+    });
+    timings.lap("search");
+    let is_known = |path: &str| {
+        // A page collision the index reported already also collides its folder's files.
+        let page = match path.rsplit_once('/') {
+            Some((folder, _)) => format!("{folder}/index.html"),
+            None => "index.html".to_string(),
+        };
+        [path, page.as_str()]
+            .iter()
+            .any(|p| site.collisions.contains(&crate::paths::collision_key(p)))
+    };
+    for (path, previous) in collisions {
+        if !is_known(&path) {
+            problems.push(collision(&path, "a rendered page", &previous));
+        }
+    }
     let mut add = |plan: &mut Plan, path: String, contents: Vec<u8>, owner: &str| {
         if let Err(previous) = plan.add(path.clone(), contents, &mut owners, owner) {
-            // A page collision the index reported already also collides its folder's files.
-            let page = match path.rsplit_once('/') {
-                Some((folder, _)) => format!("{folder}/index.html"),
-                None => "index.html".to_string(),
-            };
-            let known = [&path, &page]
-                .iter()
-                .any(|p| site.collisions.contains(&crate::paths::collision_key(p)));
-            if !known {
+            if !is_known(&path) {
                 problems.push(collision(&path, owner, &previous));
             }
         }
     };
-    for (path, contents) in minified {
-        add(&mut plan, path, contents, "a rendered page");
-    }
     // "Cite this" downloads beside each document version.
     for (v, url) in site.version_urls.iter().enumerate() {
         if site.version_documents[v].is_none() {
@@ -411,8 +504,8 @@ type EngineAndSizes = (engine::Engine, BTreeMap<String, u64>);
 /// a problem to report): the caller then rebuilds everything.
 ///
 /// Lists, switchers, taxonomy pages and citations show front matter only, so they cannot
-/// change. The Atom feeds and the search index, which hold the text, are refreshed by the next
-/// full rebuild.
+/// change. The Atom feed of the page's language, which holds the text, is made again too; the
+/// search index is refreshed by the next full rebuild.
 pub fn rerender_pages(
     retained: &mut Retained,
     changed: &[PathBuf],
@@ -470,15 +563,25 @@ pub fn rerender_pages(
         &retained.i18n,
         &retained.asset_sizes,
     );
-    indices
-        .into_iter()
-        .map(|v| {
+    let mut files: Vec<(String, Vec<u8>)> = indices
+        .iter()
+        .map(|&v| {
             renderer
                 .render(&templates::Job::Version(v))
                 .ok()
                 .map(|file| (file.path, file.contents))
         })
-        .collect()
+        .collect::<Option<_>>()?;
+    // The Atom feed of each language touched carries the new text too.
+    let languages: BTreeSet<&str> = indices
+        .iter()
+        .map(|&v| retained.site.versions[v].lang.as_str())
+        .collect();
+    for lang in languages {
+        let feed = feeds::atom(&retained.site, lang, &retained.bodies);
+        files.push((format!("{lang}/atom.xml"), feed.into_bytes()));
+    }
+    Some(files)
 }
 
 fn collision(path: &str, owner: &str, previous: &str) -> Diagnostic {

@@ -9,10 +9,11 @@ pub mod feeds;
 pub mod minify;
 pub mod search;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
@@ -28,6 +29,8 @@ pub struct Plan {
     pub files: BTreeMap<String, Vec<u8>>,
     /// Relative path → source file to copy.
     pub copies: BTreeMap<String, PathBuf>,
+    /// Relative paths of files written already, while they were rendered (see [`Staging`]).
+    pub written: std::collections::BTreeSet<String>,
 }
 
 impl Plan {
@@ -44,6 +47,26 @@ impl Plan {
         Ok(())
     }
 
+    /// Records a file written already; a path already planned is a collision, as in [`Plan::add`].
+    pub fn add_written(
+        &mut self,
+        path: String,
+        owners: &mut BTreeMap<String, String>,
+        owner: &str,
+    ) -> Result<(), String> {
+        claim(owners, &path, owner)?;
+        self.written.insert(path);
+        Ok(())
+    }
+
+    /// Every output path, written or to write, in no particular order.
+    pub fn paths(&self) -> impl Iterator<Item = &String> {
+        self.files
+            .keys()
+            .chain(self.written.iter())
+            .chain(self.copies.keys())
+    }
+
     pub fn copy(
         &mut self,
         path: String,
@@ -57,7 +80,7 @@ impl Plan {
     }
 
     pub fn len(&self) -> usize {
-        self.files.len() + self.copies.len()
+        self.files.len() + self.written.len() + self.copies.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -165,57 +188,162 @@ pub fn check_output_dir(root: &Path, output: &Path) -> Result<PathBuf, Diagnosti
 /// Writes the plan into a fresh folder beside `out`, then swaps it in place of `out`.
 /// `out` must have passed [`check_output_dir`].
 pub fn write(out: &Path, plan: &Plan) -> Result<(), Diagnostic> {
-    let parent = out
-        .parent()
-        .ok_or_else(|| Diagnostic::error("the output folder has no parent folder"))?;
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let pid = std::process::id();
-    let fresh = parent.join(format!(".{name}.intercite-tmp-{pid}"));
-    let old = parent.join(format!(".{name}.intercite-old-{pid}"));
-    let fail = |what: &str, e: &io::Error| write_error(out, what, e);
-    if out.is_dir()
-        && fs::metadata(out)
-            .map(|m| m.permissions().readonly())
-            .unwrap_or(false)
-    {
-        return Err(Diagnostic::error(format!(
-            "the output folder {} is read-only",
-            out.display()
-        ))
-        .in_file(out)
-        .hint(format!(
-            "make it writable (`chmod u+w {}`) or build elsewhere with --output; it was left as it was",
-            out.display()
-        )));
-    }
-    fs::create_dir_all(parent).map_err(|e| fail(&format!("creating {}", parent.display()), &e))?;
-    remove_own_folder(&fresh).map_err(|e| fail("removing a stale temporary folder", &e))?;
-    let result = write_into(&fresh, plan);
-    if let Err(e) = result {
-        let _ = remove_own_folder(&fresh);
-        return Err(fail("writing the new site beside it", &e));
-    }
-    let had_previous = out.exists();
-    if had_previous {
-        if let Err(e) = fs::rename(out, &old) {
-            let _ = remove_own_folder(&fresh);
-            return Err(fail("moving the previous output aside", &e));
+    let staging = Staging::begin(out)?;
+    staging.write_plan(plan)?;
+    staging.commit()
+}
+
+/// A build being written: a fresh folder beside the output folder, which becomes the output
+/// folder on [`Staging::commit`] and is removed if the staging is dropped uncommitted. Pages
+/// are written into it while they are rendered, so a large site is never held in memory whole,
+/// and the previous output stays in place, untouched, until everything was written.
+pub struct Staging {
+    out: PathBuf,
+    fresh: PathBuf,
+    old: PathBuf,
+    /// Folders created so far, relative to `fresh`, so each is made with one system call.
+    folders: Mutex<HashSet<PathBuf>>,
+    committed: bool,
+}
+
+impl Staging {
+    /// Creates the fresh folder beside `out` (which must have passed [`check_output_dir`]).
+    pub fn begin(out: &Path) -> Result<Staging, Diagnostic> {
+        let parent = out
+            .parent()
+            .ok_or_else(|| Diagnostic::error("the output folder has no parent folder"))?;
+        let name = out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let pid = std::process::id();
+        let fresh = parent.join(format!(".{name}.intercite-tmp-{pid}"));
+        let old = parent.join(format!(".{name}.intercite-old-{pid}"));
+        let fail = |what: &str, e: &io::Error| write_error(out, what, e);
+        if out.is_dir()
+            && fs::metadata(out)
+                .map(|m| m.permissions().readonly())
+                .unwrap_or(false)
+        {
+            return Err(Diagnostic::error(format!(
+                "the output folder {} is read-only",
+                out.display()
+            ))
+            .in_file(out)
+            .hint(format!(
+                "make it writable (`chmod u+w {}`) or build elsewhere with --output; it was left as it was",
+                out.display()
+            )));
         }
+        fs::create_dir_all(parent)
+            .map_err(|e| fail(&format!("creating {}", parent.display()), &e))?;
+        remove_own_folder(&fresh).map_err(|e| fail("removing a stale temporary folder", &e))?;
+        let created = fs::create_dir(&fresh).and_then(|()| {
+            fs::write(
+                fresh.join(MARKER),
+                b"This folder was written by intercite and is replaced by each build.\n",
+            )
+        });
+        let staging = Staging {
+            out: out.to_path_buf(),
+            fresh,
+            old,
+            folders: Mutex::new(HashSet::new()),
+            committed: false,
+        };
+        created.map_err(|e| staging.error(&e))?;
+        Ok(staging)
     }
-    if let Err(e) = fs::rename(&fresh, out) {
+
+    /// Writes one file, `path` being relative to the output folder and `/`-separated. Safe to
+    /// call from many threads at once.
+    pub fn put(&self, path: &str, contents: &[u8]) -> io::Result<()> {
+        self.make_parent(path)?;
+        fs::write(self.fresh.join(path), contents).map_err(|e| named(path, e))
+    }
+
+    /// Copies `source` to `path` (relative to the output folder).
+    pub fn copy(&self, path: &str, source: &Path) -> io::Result<()> {
+        self.make_parent(path)?;
+        fs::copy(source, self.fresh.join(path))
+            .map(|_| ())
+            .map_err(|e| named(path, e))
+    }
+
+    fn make_parent(&self, path: &str) -> io::Result<()> {
+        let Some(parent) = Path::new(path)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+        else {
+            return Ok(());
+        };
+        let known = self
+            .folders
+            .lock()
+            .map(|folders| folders.contains(parent))
+            .unwrap_or(false);
+        if !known {
+            fs::create_dir_all(self.fresh.join(parent))
+                .map_err(|e| named(&parent.to_string_lossy(), e))?;
+            if let Ok(mut folders) = self.folders.lock() {
+                folders.insert(parent.to_path_buf());
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes every file of `plan`, in parallel.
+    pub fn write_plan(&self, plan: &Plan) -> Result<(), Diagnostic> {
+        plan.files
+            .par_iter()
+            .try_for_each(|(path, contents)| self.put(path, contents))
+            .and_then(|()| {
+                plan.copies
+                    .par_iter()
+                    .try_for_each(|(path, source)| self.copy(path, source))
+            })
+            .map_err(|e| self.error(&e))
+    }
+
+    /// A failed write into the fresh folder, as a diagnostic naming the file.
+    pub fn error(&self, e: &io::Error) -> Diagnostic {
+        write_error(&self.out, "writing the new site beside it", e)
+    }
+
+    /// Puts the fresh folder in place of the output folder, then removes the previous output.
+    pub fn commit(mut self) -> Result<(), Diagnostic> {
+        let out = self.out.clone();
+        let fail = |what: &str, e: &io::Error| write_error(&out, what, e);
+        let had_previous = out.exists();
         if had_previous {
-            let _ = fs::rename(&old, out);
+            fs::rename(&out, &self.old)
+                .map_err(|e| fail("moving the previous output aside", &e))?;
         }
-        let _ = remove_own_folder(&fresh);
-        return Err(fail("moving the new output in place", &e));
+        if let Err(e) = fs::rename(&self.fresh, &out) {
+            if had_previous {
+                let _ = fs::rename(&self.old, &out);
+            }
+            return Err(fail("moving the new output in place", &e));
+        }
+        self.committed = true;
+        if had_previous {
+            remove_own_folder(&self.old).map_err(|e| fail("removing the previous output", &e))?;
+        }
+        Ok(())
     }
-    if had_previous {
-        remove_own_folder(&old).map_err(|e| fail("removing the previous output", &e))?;
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = remove_own_folder(&self.fresh);
+        }
     }
-    Ok(())
+}
+
+/// An error naming the file it happened to, relative to the output folder.
+fn named(path: &str, e: io::Error) -> io::Error {
+    io::Error::new(e.kind(), format!("{path}: {e}"))
 }
 
 /// A failed write as a diagnostic on the output folder, with a hint fitting the cause.
@@ -252,6 +380,21 @@ fn remove_own_folder(path: &Path) -> io::Result<()> {
         return Ok(());
     }
     if path.join(MARKER).is_file() || fs::read_dir(path)?.next().is_none() {
+        // The top-level folders (one per language) are removed in parallel; the marker goes
+        // last, so an interrupted removal leaves a folder intercite still recognises as its own.
+        let entries = fs::read_dir(path)?
+            .map(|entry| entry.map(|e| e.path()))
+            .collect::<io::Result<Vec<PathBuf>>>()?;
+        entries
+            .par_iter()
+            .filter(|entry| entry.file_name() != Some(std::ffi::OsStr::new(MARKER)))
+            .try_for_each(|entry| {
+                if fs::symlink_metadata(entry)?.is_dir() {
+                    fs::remove_dir_all(entry)
+                } else {
+                    fs::remove_file(entry)
+                }
+            })?;
         fs::remove_dir_all(path)
     } else {
         Err(io::Error::other(format!(
@@ -259,37 +402,6 @@ fn remove_own_folder(path: &Path) -> io::Result<()> {
             path.display()
         )))
     }
-}
-
-fn write_into(dir: &Path, plan: &Plan) -> io::Result<()> {
-    fs::create_dir(dir)?;
-    fs::write(
-        dir.join(MARKER),
-        b"This folder was written by intercite and is replaced by each build.\n",
-    )?;
-    let mut folders: Vec<PathBuf> = plan
-        .files
-        .keys()
-        .chain(plan.copies.keys())
-        .filter_map(|p| Path::new(p).parent().map(Path::to_path_buf))
-        .collect();
-    folders.sort();
-    folders.dedup();
-    // Errors name the file, relative to the output folder.
-    let named =
-        |path: &Path, e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", path.display()));
-    for folder in folders {
-        fs::create_dir_all(dir.join(&folder)).map_err(|e| named(&folder, e))?;
-    }
-    plan.files.par_iter().try_for_each(|(path, contents)| {
-        fs::write(dir.join(path), contents).map_err(|e| named(Path::new(path), e))
-    })?;
-    plan.copies.par_iter().try_for_each(|(path, source)| {
-        fs::copy(source, dir.join(path))
-            .map(|_| ())
-            .map_err(|e| named(Path::new(path), e))
-    })?;
-    Ok(())
 }
 
 #[cfg(test)]
@@ -334,6 +446,64 @@ mod tests {
         assert!(out.join(MARKER).exists());
         let leftovers: Vec<_> = fs::read_dir(site.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "temporary folders are cleaned up");
+    }
+
+    #[test]
+    fn staging_replaces_the_output_only_on_commit() {
+        let site = tempfile::tempdir().unwrap();
+        let out = site.path().join("public");
+        let mut plan = Plan::default();
+        plan.add(
+            "old.html".into(),
+            b"old".to_vec(),
+            &mut BTreeMap::new(),
+            "x",
+        )
+        .unwrap();
+        write(&out, &plan).unwrap();
+
+        // Dropped without a commit: the previous output stays, the fresh folder goes.
+        let staging = Staging::begin(&out).unwrap();
+        staging.put("fr/a/index.html", b"new").unwrap();
+        drop(staging);
+        assert_eq!(fs::read(out.join("old.html")).unwrap(), b"old");
+        let names: Vec<_> = fs::read_dir(site.path()).unwrap().collect();
+        assert_eq!(names.len(), 1, "the fresh folder is removed");
+
+        // Pages written from many threads, then the rest of the plan, then the swap.
+        let staging = Staging::begin(&out).unwrap();
+        (0..200).into_par_iter().for_each(|i| {
+            staging
+                .put(
+                    &format!("fr/d{}/p{i}/index.html", i % 7),
+                    i.to_string().as_bytes(),
+                )
+                .unwrap();
+        });
+        let source = site.path().join("logo.svg");
+        fs::write(&source, "<svg/>").unwrap();
+        let mut rest = Plan::default();
+        rest.add(
+            "sitemap.xml".into(),
+            b"<urlset/>".to_vec(),
+            &mut BTreeMap::new(),
+            "x",
+        )
+        .unwrap();
+        rest.copy("img/logo.svg".into(), source, &mut BTreeMap::new(), "x")
+            .unwrap();
+        staging.write_plan(&rest).unwrap();
+        assert!(
+            out.join("old.html").exists(),
+            "nothing changes before the commit"
+        );
+        staging.commit().unwrap();
+        assert!(!out.join("old.html").exists());
+        assert_eq!(fs::read(out.join("fr/d3/p10/index.html")).unwrap(), b"10");
+        assert_eq!(fs::read(out.join("img/logo.svg")).unwrap(), b"<svg/>");
+        assert!(out.join("sitemap.xml").exists() && out.join(MARKER).exists());
+        let names: Vec<_> = fs::read_dir(site.path()).unwrap().collect();
+        assert_eq!(names.len(), 2, "public/ and logo.svg, no leftovers");
     }
 
     #[test]

@@ -13,13 +13,13 @@
 //! page added outside the template jobs. A theme narrows a page to its main content with
 //! Pagefind's `data-pagefind-body` attribute; without it the whole `<body>` is indexed.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
+use std::sync::mpsc;
 
 use pagefind::api::PagefindIndex;
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::index::{urls, Site};
-use crate::templates::{self, Job};
+use crate::diagnostics::Diagnostic;
+use crate::templates::Job;
 
 /// The bundle's folder in the output, where the theme's script imports `pagefind.js` from.
 pub const BUNDLE_DIR: &str = "pagefind";
@@ -34,37 +34,217 @@ const UNUSED: &[&str] = &[
     "playground/",
 ];
 
-/// Builds the search bundle for the indexable pages among `pages` (output path → minified HTML,
-/// as rendered from `jobs`). Returns its files with their paths in the output folder; a failure
-/// is reported in `problems` and gives no files.
-pub fn index(
-    site: &Site,
-    jobs: &[Job],
-    pages: &[(String, Vec<u8>)],
-    problems: &mut Diagnostics,
-) -> Vec<(String, Vec<u8>)> {
-    let wanted: BTreeSet<String> = jobs
+/// The search index being built while pages are rendered: one Pagefind index per language, fed
+/// the indexable pages in job order (so the bundle is the same bytes on every run), cut down to
+/// what Pagefind reads (see [`essentials`]).
+///
+/// Pagefind holds everything it indexes in memory until its bundle is made, and it is by far
+/// the largest consumer of memory in a build. So the pages must come language by language: a
+/// language's index is closed (and its bundle made, on its own thread) when the next language's
+/// first page arrives, and at most [`LIVE_INDEXES`] indexes exist at once, enough to keep two
+/// cores busy while rendering goes on.
+pub struct Indexer {
+    /// The language being fed and its index.
+    current: Option<(String, Feed, Worker)>,
+    /// Closed indexes still making their bundle, oldest first.
+    closing: std::collections::VecDeque<Worker>,
+    /// Bundles made.
+    done: Vec<Result<Files, Diagnostic>>,
+    /// Languages whose index is closed.
+    closed: std::collections::BTreeSet<String>,
+    failure: Option<Diagnostic>,
+}
+
+/// Sends pages (URL, HTML) to an index's thread.
+type Feed = mpsc::SyncSender<(String, String)>;
+
+/// Pagefind indexes alive at once (see [`Indexer`]).
+const LIVE_INDEXES: usize = 2;
+
+impl Default for Indexer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Indexer {
+    pub fn new() -> Indexer {
+        Indexer {
+            current: None,
+            closing: std::collections::VecDeque::new(),
+            done: Vec::new(),
+            closed: std::collections::BTreeSet::new(),
+            failure: None,
+        }
+    }
+
+    /// Offers a rendered page (output path, minified HTML, the job it came from); only content
+    /// pages are indexed. Pages of one language must come together (see [`Indexer`]).
+    pub fn offer(&mut self, job: &Job, path: &str, html: &[u8]) {
+        if !is_indexed(job) || self.failure.is_some() {
+            return;
+        }
+        let url = page_url(path);
+        let lang = url
+            .trim_start_matches('/')
+            .split('/')
+            .next()
+            .unwrap_or("")
+            .to_string();
+        if self
+            .current
+            .as_ref()
+            .is_none_or(|(current, _, _)| *current != lang)
+        {
+            self.close_current();
+            if self.closed.contains(&lang) {
+                self.failure = Some(search_failed(format!(
+                    "the pages of `{lang}` did not come together"
+                )));
+                return;
+            }
+            while self.closing.len() >= LIVE_INDEXES {
+                if let Some(oldest) = self.closing.pop_front() {
+                    self.done.push(join_bundle(oldest));
+                }
+            }
+            // A few pages of slack: rendering runs ahead while Pagefind catches up, but a slow
+            // index never makes the whole site pile up in memory.
+            let (sender, receiver) = mpsc::sync_channel(64);
+            match bundle_one(receiver) {
+                Ok(worker) => self.current = Some((lang, sender, worker)),
+                Err(problem) => {
+                    self.failure = Some(problem);
+                    return;
+                }
+            }
+        }
+        let html = String::from_utf8_lossy(html);
+        let page = essentials(&html).unwrap_or_else(|| html.into_owned());
+        if let Some((_, sender, _)) = &self.current {
+            // A send fails only when the worker stopped; its error is collected by `finish`.
+            let _ = sender.send((url, page));
+        }
+    }
+
+    fn close_current(&mut self) {
+        if let Some((lang, sender, worker)) = self.current.take() {
+            drop(sender);
+            self.closing.push_back(worker);
+            self.closed.insert(lang);
+        }
+    }
+
+    /// Waits for every index and returns the merged bundle's files, with their paths in the
+    /// output folder.
+    pub fn finish(mut self) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
+        self.close_current();
+        let mut bundles = std::mem::take(&mut self.done);
+        bundles.extend(self.closing.drain(..).map(join_bundle));
+        if let Some(failure) = self.failure {
+            return Err(failure);
+        }
+        merge(bundles)
+    }
+}
+
+/// Sorts `jobs` so that the pages of each language come together, as the [`Indexer`] needs;
+/// the order is otherwise kept. `lang_of` gives a job's language (`None`: no language).
+pub fn group_by_language(jobs: &mut [Job], mut lang_of: impl FnMut(&Job) -> Option<usize>) {
+    jobs.sort_by_cached_key(|job| lang_of(job).unwrap_or(usize::MAX));
+}
+
+/// What Pagefind reads of a page: the `<html>` tag (for the language), the `<title>`, and the
+/// elements marked `data-pagefind-body`. Pagefind would otherwise parse the whole page (the
+/// head's metadata, the menus, the footer) to throw most of it away; the index it builds from
+/// the essentials is the same bytes. `None` when the page cannot be cut down safely: no marked
+/// element, a Pagefind attribute outside the marked elements, or markup whose nesting a plain
+/// scan could misread (scripts, styles, comments, templates) inside them. The caller then
+/// indexes the whole page.
+pub fn essentials(html: &str) -> Option<String> {
+    let root_start = html.find("<html")?;
+    let root_end = root_start + html[root_start..].find('>')? + 1;
+    let mut out = String::with_capacity(html.len() / 2);
+    out.push_str(&html[root_start..root_end]);
+    out.push_str("<head>");
+    if let Some(title_start) = html.find("<title>") {
+        let title_end = title_start + html[title_start..].find("</title>")? + "</title>".len();
+        out.push_str(&html[title_start..title_end]);
+    }
+    out.push_str("</head><body>");
+    let mut from = 0;
+    let mut kept_attributes = 0;
+    while let Some(found) = html[from..].find("data-pagefind-body") {
+        let attribute = from + found;
+        let open = html[..attribute].rfind('<')?;
+        let name_end = open
+            + 1
+            + html[open + 1..].find(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/')?;
+        let name = &html[open + 1..name_end];
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return None;
+        }
+        let end = matching_close(html, name_end, name)?;
+        let element = &html[open..end];
+        if [
+            "<script",
+            "<style",
+            "<!--",
+            "<template",
+            "<textarea",
+            "<title",
+        ]
         .iter()
-        .filter(|job| is_indexed(job))
-        .map(|job| urls::output_file(&templates::job_url(site, job)))
-        .collect();
-    let records = pages
-        .iter()
-        .filter(|(path, _)| wanted.contains(path))
-        .map(|(path, html)| (page_url(path), String::from_utf8_lossy(html).into_owned()))
-        .collect();
-    match bundle(records) {
-        Ok(files) => files,
-        Err(problem) => {
-            problems.push(problem);
-            Vec::new()
+        .any(|raw| element.contains(raw))
+        {
+            return None;
+        }
+        kept_attributes += element.matches("data-pagefind-").count();
+        out.push_str(element);
+        from = end;
+    }
+    if kept_attributes == 0 || kept_attributes != html.matches("data-pagefind-").count() {
+        return None;
+    }
+    out.push_str("</body></html>");
+    Some(out)
+}
+
+/// The end (after `>`) of the element named `name` whose start tag's name ends at `from`,
+/// counting nested elements of the same name.
+fn matching_close(html: &str, from: usize, name: &str) -> Option<usize> {
+    let open = format!("<{name}");
+    let close = format!("</{name}");
+    let bytes = html.as_bytes();
+    let ends_name = |at: usize| {
+        bytes
+            .get(at)
+            .is_some_and(|&b| b == b'>' || b == b'/' || b.is_ascii_whitespace())
+    };
+    let mut depth = 1usize;
+    let mut at = from;
+    loop {
+        let next = html[at..].find('<')? + at;
+        let rest = &html[next..];
+        if rest.starts_with(&close) && ends_name(next + close.len()) {
+            depth -= 1;
+            let end = next + rest.find('>')? + 1;
+            if depth == 0 {
+                return Some(end);
+            }
+            at = end;
+        } else {
+            if rest.starts_with(&open) && ends_name(next + open.len()) {
+                depth += 1;
+            }
+            at = next + 1;
         }
     }
 }
 
 /// Document versions and the first page of each section are content; every other page is a
 /// list, a notice or a redirect that would only add noise to the results.
-fn is_indexed(job: &Job) -> bool {
+pub fn is_indexed(job: &Job) -> bool {
     matches!(job, Job::Version(_) | Job::Section { page: 1, .. })
 }
 
@@ -79,33 +259,39 @@ fn page_url(path: &str) -> String {
 }
 
 /// Indexes `pages` (site path → HTML) and returns the bundle's files under [`BUNDLE_DIR`].
-///
-/// Pagefind indexes one page at a time, so each language gets its own index, on its own thread,
-/// and the bundles are merged: their files are disjoint (each language has its own meta file,
-/// chunks and fragments) except the shared scripts, which are the same bytes, and the entry
-/// file, whose `languages` tables are joined.
+#[cfg(test)]
 fn bundle(pages: Vec<(String, String)>) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
-    let mut by_language: std::collections::BTreeMap<String, Vec<(String, String)>> =
-        std::collections::BTreeMap::new();
+    let mut by_language: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     for (url, html) in pages {
         let lang = url
             .trim_start_matches('/')
             .split('/')
             .next()
-            .unwrap_or_default()
-            .to_string();
-        by_language.entry(lang).or_default().push((url, html));
+            .unwrap_or_default();
+        by_language
+            .entry(lang.to_string())
+            .or_default()
+            .push((url, html));
     }
-    // Plain threads, not rayon: Pagefind uses rayon inside, and rayon workers blocked waiting
-    // for it would leave it none to run on.
-    let bundles: Vec<Result<Files, Diagnostic>> = by_language
-        .into_values()
-        .map(bundle_one)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .map(|started| started.and_then(join_bundle))
-        .collect();
-    let mut merged: std::collections::BTreeMap<String, Vec<u8>> = std::collections::BTreeMap::new();
+    let mut workers = Vec::new();
+    for pages in by_language.into_values() {
+        let (sender, receiver) = mpsc::sync_channel(pages.len());
+        for page in pages {
+            sender
+                .send(page)
+                .map_err(|e| search_failed(e.to_string()))?;
+        }
+        drop(sender);
+        workers.push(bundle_one(receiver)?);
+    }
+    merge(workers.into_iter().map(join_bundle).collect())
+}
+
+/// Merges the languages' bundles. Their files are disjoint (each language has its own meta file,
+/// chunks and fragments) except the shared scripts, which are the same bytes, and the entry file,
+/// whose `languages` tables are joined.
+fn merge(bundles: Vec<Result<Files, Diagnostic>>) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
+    let mut merged: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let mut languages = serde_json::Map::new();
     let mut entry: Option<serde_json::Value> = None;
     for files in bundles {
@@ -143,8 +329,9 @@ fn search_failed(why: String) -> Diagnostic {
 type Files = Vec<(String, Vec<u8>)>;
 type Worker = std::thread::JoinHandle<Result<Files, String>>;
 
-/// Starts one Pagefind index over `pages` on a thread of its own.
-fn bundle_one(pages: Vec<(String, String)>) -> Result<Worker, Diagnostic> {
+/// Starts one Pagefind index on a thread of its own, indexing the pages `pages` receives until
+/// its sender is dropped.
+fn bundle_one(pages: mpsc::Receiver<(String, String)>) -> Result<Worker, Diagnostic> {
     let failed = search_failed;
     // Pagefind reads the working directory when it starts, and would panic without one.
     std::env::current_dir().map_err(|e| failed(format!("no current folder ({e})")))?;
@@ -164,14 +351,14 @@ fn join_bundle(worker: Worker) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
     }
 }
 
-fn run(pages: Vec<(String, String)>) -> Result<Vec<(String, Vec<u8>)>, String> {
+fn run(pages: mpsc::Receiver<(String, String)>) -> Result<Vec<(String, Vec<u8>)>, String> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start an async runtime ({e})"))?;
     runtime.block_on(async move {
         let mut index = PagefindIndex::new(None).map_err(|e| e.to_string())?;
-        for (url, html) in pages {
+        while let Ok((url, html)) = pages.recv() {
             index
                 .add_html_file(None, Some(url.clone()), html)
                 .await
@@ -204,6 +391,15 @@ mod tests {
         format!(
             "<!doctype html><html lang={lang}><head><title>t</title></head><body><nav>menu</nav><main data-pagefind-body><h1>{body}</h1><p>{body}</p></main></body></html>"
         )
+    }
+
+    /// The bundle's entry file, parsed.
+    fn entry_of(files: &[(String, Vec<u8>)]) -> serde_json::Value {
+        let (_, entry) = files
+            .iter()
+            .find(|(name, _)| name == "pagefind/pagefind-entry.json")
+            .expect("an entry file");
+        serde_json::from_slice(entry).unwrap()
     }
 
     #[test]
@@ -247,17 +443,130 @@ mod tests {
         assert!(names.contains(&"pagefind/pagefind.js"), "{names:?}");
         assert!(names.contains(&"pagefind/wasm.fr.pagefind"), "{names:?}");
         assert!(!names.iter().any(|n| n.contains("-ui.")), "{names:?}");
-        let entry = &files
-            .iter()
-            .find(|(name, _)| name == "pagefind/pagefind-entry.json")
-            .unwrap()
-            .1;
-        let entry: serde_json::Value = serde_json::from_slice(entry).unwrap();
+        let entry = entry_of(&files);
         for lang in ["fr", "en", "ja"] {
             assert_eq!(entry["languages"][lang]["page_count"], 1, "{entry}");
             let prefix = format!("pagefind/fragment/{lang}_");
             assert!(names.iter().any(|n| n.starts_with(&prefix)), "{names:?}");
         }
+    }
+
+    /// A page shaped like the ICC theme's: metadata in the head, menus and a footer around an
+    /// article marked for Pagefind, with nested elements of the same name, parts it ignores,
+    /// heading anchors and a second marked element.
+    fn themed_page(lang: &str, words: &str) -> String {
+        format!(
+            "<!doctype html><html dir=ltr lang={lang}><head><meta charset=utf-8><title>{words} – Site</title>\
+             <meta content=\"about {words}\" name=description><script src=/js/x.js></script></head>\
+             <body><header><nav><ul><li><a href=/{lang}/>Home</a></ul></nav></header><main>\
+             <div class=page-head data-pagefind-body data-pagefind-meta=\"lang:{lang}\"><h1>{words}</h1></div>\
+             <article class=doc data-pagefind-body><div class=meta><div><dt data-pagefind-ignore>Date</dt><dd>2016</dd></div></div>\
+             <div class=prose><h2 id=agenda>Agenda of {words}</h2><p>{words} and <em>more</em> {words}.</p>\
+             <div><div><p>Deep {words}</p></div></div><pre><code>&lt;div&gt; code</code></pre></div>\
+             <aside data-pagefind-ignore><p>Cite this</p></aside></article>\
+             <aside class=side><p>Not indexed {words}</p></aside></main>\
+             <footer><p>Council of Europe</p><script type=application/json>{{\"a\":\"<div>\"}}</script></footer></body></html>"
+        )
+    }
+
+    #[test]
+    fn essentials_index_exactly_like_the_whole_page() {
+        let pages = [
+            ("/fr/a/", themed_page("fr", "Cités interculturelles")),
+            ("/fr/b/", themed_page("fr", "Bilbao accueille")),
+            ("/en/a/", themed_page("en", "Intercultural cities")),
+            ("/ja/a/", themed_page("ja", "インターカルチュラル・シティ")),
+        ];
+        let whole: Vec<(String, String)> = pages
+            .iter()
+            .map(|(url, html)| (url.to_string(), html.clone()))
+            .collect();
+        let cut: Vec<(String, String)> = pages
+            .iter()
+            .map(|(url, html)| (url.to_string(), essentials(html).expect("cut down")))
+            .collect();
+        assert!(cut[0].1.len() < whole[0].1.len() * 3 / 4, "{}", cut[0].1);
+        assert!(!cut[0].1.contains("Not indexed"), "{}", cut[0].1);
+        assert!(cut[0]
+            .1
+            .ends_with("Cite this</p></aside></article></body></html>"));
+        assert_eq!(bundle(whole).unwrap(), bundle(cut).unwrap());
+    }
+
+    #[test]
+    fn essentials_give_up_where_a_scan_could_misread() {
+        let plain = themed_page("fr", "x");
+        assert!(essentials(&plain).is_some());
+        // No marked element: Pagefind indexes the whole body.
+        assert_eq!(
+            essentials("<html lang=fr><body><p>x</p></body></html>"),
+            None
+        );
+        // A Pagefind attribute outside the marked elements.
+        let outside = plain.replace(
+            "<aside class=side>",
+            "<aside class=side data-pagefind-meta=\"k:v\">",
+        );
+        assert_eq!(essentials(&outside), None);
+        // Raw text inside a marked element.
+        let script = plain.replace("<p>Deep", "<script>var s = '</div>';</script><p>Deep");
+        assert_eq!(essentials(&script), None);
+        // A marked element that is never closed.
+        assert_eq!(
+            essentials("<html lang=fr><body><div data-pagefind-body><div>x</div></body></html>"),
+            None
+        );
+    }
+
+    #[test]
+    fn an_indexer_needs_the_pages_of_a_language_together() {
+        let page = |lang: &str| themed_page(lang, "Reykjavik").into_bytes();
+        let mut indexer = Indexer::new();
+        indexer.offer(&Job::Version(0), "fr/a/index.html", &page("fr"));
+        indexer.offer(&Job::Version(1), "en/a/index.html", &page("en"));
+        indexer.offer(&Job::NotFound, "fr/404.html", &page("fr"));
+        let files = indexer.finish().unwrap();
+        let entry = entry_of(&files);
+        assert_eq!(entry["languages"]["fr"]["page_count"], 1, "{entry}");
+        assert_eq!(entry["languages"]["en"]["page_count"], 1, "{entry}");
+
+        let mut indexer = Indexer::new();
+        indexer.offer(&Job::Version(0), "fr/a/index.html", &page("fr"));
+        indexer.offer(&Job::Version(1), "en/a/index.html", &page("en"));
+        indexer.offer(&Job::Version(2), "fr/b/index.html", &page("fr"));
+        let error = indexer.finish().unwrap_err();
+        assert!(
+            error.message.contains("`fr` did not come together"),
+            "{}",
+            error.message
+        );
+    }
+
+    #[test]
+    fn jobs_are_grouped_by_language_keeping_their_order() {
+        let mut jobs = vec![
+            Job::Version(0),
+            Job::Version(1),
+            Job::Root,
+            Job::Version(2),
+            Job::Version(3),
+        ];
+        let langs = [Some(1), Some(0), Some(1), Some(0)];
+        group_by_language(&mut jobs, |job| match job {
+            Job::Version(v) => langs[*v],
+            _ => None,
+        });
+        let order: Vec<String> = jobs.iter().map(|j| format!("{j:?}")).collect();
+        assert_eq!(
+            order,
+            [
+                "Version(1)",
+                "Version(3)",
+                "Version(0)",
+                "Version(2)",
+                "Root"
+            ]
+        );
     }
 
     #[test]

@@ -24,6 +24,10 @@ use crate::markdown::RenderedBody;
 use context::*;
 pub use engine::Engine;
 
+/// Jobs rendered together before their pages are handed on in order: enough to keep both cores
+/// busy, few enough that the pages of one chunk are a few megabytes.
+pub const CHUNK: usize = 256;
+
 /// A rendered file, relative to the output folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputFile {
@@ -258,41 +262,55 @@ impl<'a> Renderer<'a> {
         renderer
     }
 
-    /// Renders every job in parallel; files come back in job order.
+    /// Renders every job, in parallel, in chunks of [`CHUNK`] jobs taken in job order, so that
+    /// at most one chunk of pages is in memory at a time. `each` sees every page as soon as it
+    /// is rendered, from any thread (to write it); `in_order` then sees the chunk's pages in job
+    /// order, never thread order, on the calling thread (to record or index them).
     pub fn render_all(
         &self,
         jobs: &[Job],
         progress: &dyn crate::build::Progress,
         problems: &mut Diagnostics,
-    ) -> Vec<OutputFile> {
-        let results: Vec<Result<OutputFile, Diagnostic>> = jobs
-            .par_iter()
-            .map(|job| {
-                let result = self.render(job);
-                progress.advance(1);
-                result
-            })
-            .collect();
-        let mut files = Vec::with_capacity(results.len());
-        // The same template error on many pages is reported once, with a count.
-        let mut errors: Vec<(Diagnostic, usize)> = Vec::new();
-        for result in results {
-            match result {
-                Ok(file) => files.push(file),
-                Err(d) => {
-                    let base = |d: &Diagnostic| {
-                        let m = &d.message;
-                        m[..m.rfind(" (while rendering ").unwrap_or(m.len())].to_string()
-                    };
-                    let same = errors.iter_mut().find(|(e, _)| {
-                        (&e.file, e.line, e.column) == (&d.file, d.line, d.column)
-                            && base(e) == base(&d)
-                    });
-                    match same {
-                        Some((_, count)) => *count += 1,
-                        None => errors.push((d, 0)),
+        each: &(dyn Fn(&Job, &OutputFile) + Sync),
+        in_order: &mut dyn FnMut(&Job, OutputFile),
+    ) {
+        let mut failures = Vec::new();
+        for chunk in jobs.chunks(CHUNK) {
+            let results: Vec<Result<OutputFile, Diagnostic>> = chunk
+                .par_iter()
+                .map(|job| {
+                    let result = self.render(job);
+                    if let Ok(file) = &result {
+                        each(job, file);
                     }
+                    progress.advance(1);
+                    result
+                })
+                .collect();
+            for (job, result) in chunk.iter().zip(results) {
+                match result {
+                    Ok(file) => in_order(job, file),
+                    Err(d) => failures.push(d),
                 }
+            }
+        }
+        self.report(failures, problems);
+    }
+
+    /// Reports template failures; the same error on many pages is reported once, with a count.
+    fn report(&self, failures: Vec<Diagnostic>, problems: &mut Diagnostics) {
+        let mut errors: Vec<(Diagnostic, usize)> = Vec::new();
+        for d in failures {
+            let base = |d: &Diagnostic| {
+                let m = &d.message;
+                m[..m.rfind(" (while rendering ").unwrap_or(m.len())].to_string()
+            };
+            let same = errors.iter_mut().find(|(e, _)| {
+                (&e.file, e.line, e.column) == (&d.file, d.line, d.column) && base(e) == base(&d)
+            });
+            match same {
+                Some((_, count)) => *count += 1,
+                None => errors.push((d, 0)),
             }
         }
         for (mut d, others) in errors {
@@ -303,7 +321,6 @@ impl<'a> Renderer<'a> {
             }
             problems.push(d);
         }
-        files
     }
 
     /// Renders one page.

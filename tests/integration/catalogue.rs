@@ -674,7 +674,7 @@ fn template_component_calling_itself_without_end() {
             "page.html",
             "{% component f(n: integer) %}<i>{{ <f n={n + 1} /> }}</i>{% endcomponent f %}\n{{ <f n={1} /> }}",
         )]),
-        &["error: components call each other without end: page.html → <f> → <f> … (<f> is defined in page.html line 1) (while rendering /en/meetings/2016-reykjavik/ and 4 other pages)\n  --> themes/t/templates/page.html\n  = help: give the recursion a condition that stops it"],
+        &["error: components call each other without end: page.html → <f> → <f> … (<f> is defined in page.html line 1) (while rendering /fr/meetings/2016-reykjavik/ and 4 other pages)\n  --> themes/t/templates/page.html\n  = help: give the recursion a condition that stops it"],
     );
 }
 

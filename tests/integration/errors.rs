@@ -247,7 +247,7 @@ fn template_unknown_variable_names_the_template_and_page() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("(while rendering /en/meetings/2016-reykjavik/ and 4 other pages)"),
+        stderr.contains("(while rendering /fr/meetings/2016-reykjavik/ and 4 other pages)"),
         "{stderr}"
     );
 }

@@ -171,6 +171,10 @@ fn an_edit_reaches_the_served_page_within_seconds() {
     std::fs::rename(&temporary, &file).unwrap();
     let took = server.wait_until_served(page, "Texte modifié.", true);
     assert!(took < Duration::from_secs(5), "took {took:?}");
+    // Only the text changed, so only the page was rendered again; its language's feed, which
+    // carries the text, was made again with it.
+    assert!(server.get("/fr/atom.xml").1.contains("Texte modifié."));
+    assert!(!server.get("/en/atom.xml").1.contains("Texte modifié."));
 }
 
 #[test]
