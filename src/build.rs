@@ -506,10 +506,7 @@ type EngineAndSizes = (engine::Engine, BTreeMap<String, u64>);
 /// Lists, switchers, taxonomy pages and citations show front matter only, so they cannot
 /// change. The Atom feed of the page's language, which holds the text, is made again too; the
 /// search index is refreshed by the next full rebuild.
-pub fn rerender_pages(
-    retained: &mut Retained,
-    changed: &[PathBuf],
-) -> Option<Vec<(String, Vec<u8>)>> {
+pub fn rerender_pages(retained: &mut Retained, changed: &[PathBuf]) -> Option<Rerendered> {
     let mut touched = Vec::new();
     for rel in changed {
         let v = retained.site.versions.iter().position(|v| &v.file == rel)?;
@@ -577,11 +574,36 @@ pub fn rerender_pages(
         .iter()
         .map(|&v| retained.site.versions[v].lang.as_str())
         .collect();
-    for lang in languages {
+    for &lang in &languages {
         let feed = feeds::atom(&retained.site, lang, &retained.bodies);
         files.push((format!("{lang}/atom.xml"), feed.into_bytes()));
     }
-    Some(files)
+    let languages = languages.into_iter().map(str::to_string).collect();
+    Some(Rerendered { files, languages })
+}
+
+/// What [`rerender_pages`] made again.
+pub struct Rerendered {
+    /// Output path → bytes: the pages and their languages' Atom feeds.
+    pub files: Vec<(String, Vec<u8>)>,
+    /// The languages of the pages, whose search index is now behind (see [`search_pages`]).
+    pub languages: Vec<String>,
+}
+
+/// The output paths of the pages of `lang` that the search index holds, in the order a build
+/// gives them to it.
+pub fn search_pages(retained: &Retained, lang: &str) -> Vec<String> {
+    let site = &retained.site;
+    templates::jobs(site)
+        .iter()
+        .filter(|job| output::search::is_indexed(job))
+        .filter(|job| match job {
+            templates::Job::Version(v) => site.versions[*v].lang == lang,
+            templates::Job::Section { lang: l, .. } => l == lang,
+            _ => false,
+        })
+        .map(|job| index::urls::output_file(&templates::job_url(site, job)))
+        .collect()
 }
 
 fn collision(path: &str, owner: &str, previous: &str) -> Diagnostic {

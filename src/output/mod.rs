@@ -283,7 +283,13 @@ impl Staging {
             .map(|folders| folders.contains(parent))
             .unwrap_or(false);
         if !known {
-            fs::create_dir_all(self.fresh.join(parent))
+            // Usually only the last folder is new (a page's own): one mkdir, no stat first.
+            let folder = self.fresh.join(parent);
+            fs::create_dir(&folder)
+                .or_else(|e| match e.kind() {
+                    io::ErrorKind::AlreadyExists => Ok(()),
+                    _ => fs::create_dir_all(&folder),
+                })
                 .map_err(|e| named(&parent.to_string_lossy(), e))?;
             if let Ok(mut folders) = self.folders.lock() {
                 folders.insert(parent.to_path_buf());

@@ -55,6 +55,18 @@ impl SiteFiles {
         (SiteFiles { files }, changed)
     }
 
+    /// A copy without the files whose path `drop` accepts.
+    pub fn without(&self, drop: impl Fn(&str) -> bool) -> SiteFiles {
+        SiteFiles {
+            files: self
+                .files
+                .iter()
+                .filter(|(path, _)| !drop(path))
+                .map(|(path, bytes)| (path.clone(), Arc::clone(bytes)))
+                .collect(),
+        }
+    }
+
     pub fn get(&self, path: &str) -> Option<Arc<Vec<u8>>> {
         self.files.get(path).cloned()
     }

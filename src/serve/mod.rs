@@ -7,6 +7,7 @@
 
 pub mod files;
 pub mod live;
+pub mod search;
 pub mod server;
 pub mod watch;
 
@@ -78,6 +79,8 @@ pub struct LiveState {
     pub events: broadcast::Sender<LiveEvent>,
     pub interface: String,
     pub port: u16,
+    /// The search index's refreshes after page-level rebuilds.
+    pub search: search::Refreshes,
 }
 
 /// Binds the listening socket: the asked port, or the default one, or any free one when the
@@ -139,6 +142,7 @@ pub fn run(
         events: sender,
         interface: options.interface.clone(),
         port,
+        search: search::Refreshes::default(),
     });
     let report = Arc::new(report);
     let cache = MarkdownCache::default();
@@ -198,8 +202,14 @@ pub fn run(
                     .as_mut()
                     .and_then(|r| build::rerender_pages(r, &markdown_files));
                 match pages {
-                    Some(pages) => {
-                        let changed = swap_in_pages(&watcher_state, pages);
+                    Some(rerendered) => {
+                        let changed = swap_in_pages(&watcher_state, rerendered.files);
+                        if let Some(retained) = &retained {
+                            for lang in rerendered.languages {
+                                let pages = build::search_pages(retained, &lang);
+                                search::refresh(&watcher_state, lang, pages);
+                            }
+                        }
                         watcher_report(ServeEvent::Rebuilt {
                             kinds,
                             changed,
@@ -258,6 +268,7 @@ fn rebuild(
     retained: &mut Option<build::Retained>,
 ) -> Result<(usize, Vec<Diagnostic>), Vec<Diagnostic>> {
     *retained = None;
+    state.search.full_rebuild();
     let built = build::build_in_memory(options, &Silent, Some(cache));
     let mut built = match built {
         Ok(built) => built,

@@ -161,6 +161,16 @@ fn an_edit_reaches_the_served_page_within_seconds() {
     server.wait_for("Watching");
     let page = "/fr/news/launch/";
     assert!(!server.get(page).1.contains("Texte modifié"));
+    let search_hash = |lang: &str| {
+        let response = server.get("/pagefind/pagefind-entry.json").1;
+        let body = response.split_once("\r\n\r\n").expect("a body").1;
+        let entry: serde_json::Value = serde_json::from_str(body).expect("JSON");
+        entry["languages"][lang]["hash"]
+            .as_str()
+            .expect("a hash")
+            .to_string()
+    };
+    let (fr_index, en_index) = (search_hash("fr"), search_hash("en"));
     let file = site.path("content/news/launch.fr.md");
     let text = std::fs::read_to_string(&file)
         .unwrap()
@@ -175,6 +185,21 @@ fn an_edit_reaches_the_served_page_within_seconds() {
     // carries the text, was made again with it.
     assert!(server.get("/fr/atom.xml").1.contains("Texte modifié."));
     assert!(!server.get("/en/atom.xml").1.contains("Texte modifié."));
+    // The French search index is made again in the background and swapped in; the English
+    // one is left alone.
+    let started = Instant::now();
+    while search_hash("fr") == fr_index {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the French index was never refreshed"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(search_hash("en"), en_index);
+    let meta = |hash: &str| server.get(&format!("/pagefind/pagefind.{hash}.pf_meta")).0;
+    assert_eq!(meta(&search_hash("fr")), 200);
+    assert_eq!(meta(&fr_index), 404, "the old index's files are gone");
+    assert_eq!(meta(&en_index), 200);
 }
 
 #[test]

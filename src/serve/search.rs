@@ -1,0 +1,98 @@
+//! The search index kept current while editing. A page-level rebuild (see
+//! [`crate::build::rerender_pages`]) serves the edited page in milliseconds; the index of its
+//! language is then made again from the served pages on a thread of its own and swapped in
+//! when ready, so the page never waits for Pagefind and search soon finds the new text.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use super::files::SiteFiles;
+use super::LiveState;
+use crate::output::search::{self, Indexer, LanguageRefresh};
+
+/// Which refresh of each language is the latest: a refresh overtaken by a newer one for its
+/// language, or by a full rebuild, is thrown away.
+#[derive(Default)]
+pub struct Refreshes {
+    tickets: Mutex<Tickets>,
+}
+
+#[derive(Default)]
+struct Tickets {
+    next: u64,
+    /// Taken by the last full rebuild, which makes every older refresh stale.
+    full_rebuild: u64,
+    latest: HashMap<String, u64>,
+}
+
+impl Refreshes {
+    /// A full rebuild starts: it will bring its own index.
+    pub fn full_rebuild(&self) {
+        if let Ok(mut tickets) = self.tickets.lock() {
+            tickets.next += 1;
+            tickets.full_rebuild = tickets.next;
+        }
+    }
+
+    fn begin(&self, lang: &str) -> u64 {
+        let Ok(mut tickets) = self.tickets.lock() else {
+            return 0;
+        };
+        tickets.next += 1;
+        let ticket = tickets.next;
+        tickets.latest.insert(lang.to_string(), ticket);
+        ticket
+    }
+
+    fn is_latest(&self, lang: &str, ticket: u64) -> bool {
+        self.tickets.lock().is_ok_and(|tickets| {
+            ticket > tickets.full_rebuild && tickets.latest.get(lang) == Some(&ticket)
+        })
+    }
+}
+
+/// Makes the index of `lang` again from `pages` (output paths of its content pages, in build
+/// order) as they are served now, on a thread of its own, and swaps it in.
+pub fn refresh(state: &Arc<LiveState>, lang: String, pages: Vec<String>) {
+    let ticket = state.search.begin(&lang);
+    let state = Arc::clone(state);
+    let spawned = std::thread::Builder::new()
+        .name("search-refresh".into())
+        .spawn(move || {
+            let Some(current) = state.files.read().ok().map(|files| Arc::clone(&files)) else {
+                return;
+            };
+            let mut indexer = Indexer::new();
+            for path in &pages {
+                if let Some(html) = current.get(path) {
+                    indexer.index(path, &html);
+                }
+            }
+            drop(current);
+            // A failure leaves the previous index served; the next full rebuild reports it.
+            let Ok(bundle) = indexer.finish() else {
+                return;
+            };
+            let Ok(mut files) = state.files.write() else {
+                return;
+            };
+            if !state.search.is_latest(&lang, ticket) {
+                return;
+            }
+            let entry_path = format!("{}/pagefind-entry.json", search::BUNDLE_DIR);
+            let Some(entry) = files.get(&entry_path) else {
+                return;
+            };
+            if let Ok(refresh) = LanguageRefresh::new(bundle, &entry) {
+                *files = Arc::new(with_refresh(&files, refresh));
+            }
+        });
+    // Without a thread the index stays as it was until the next full rebuild.
+    drop(spawned);
+}
+
+fn with_refresh(files: &SiteFiles, refresh: LanguageRefresh) -> SiteFiles {
+    let mut updated = files.without(|path| refresh.replaces(path));
+    updated = updated.with_replaced(refresh.files).0;
+    updated
+}
