@@ -112,6 +112,10 @@ def main():
             break
     if base is None:
         sys.exit("serve did not start")
+    # Edits count from the moment serve watches the files.
+    for line in server.stderr:
+        if "Watching" in line:
+            break
     first_build = time.perf_counter() - started
     print(f"serve started in {first_build:.1f} s", file=sys.stderr, flush=True)
     threading.Thread(target=lambda: [None for _ in server.stderr], daemon=True).start()

@@ -88,7 +88,8 @@ pub struct BuildArgs {
     #[arg(short = 'o', long, value_name = "DIR", default_value = "public")]
     pub output_dir: PathBuf,
     /// After the summary, print the time each stage took (config, load, index, i18n,
-    /// markdown, templates, pages, minify, search, feeds, write).
+    /// markdown, templates, pages — rendered, minified, written and indexed for search as they
+    /// come —, search, feeds, write).
     #[arg(long)]
     pub timings: bool,
 }

@@ -261,8 +261,9 @@ const VOID: &[&str] = &[
     "wbr",
 ];
 
-struct Open {
-    name: String,
+struct Open<'a> {
+    /// As written in the page (compared ignoring case): borrowing it costs no allocation.
+    name: &'a str,
     rules: Rules,
     untouched: bool,
 }
@@ -274,7 +275,7 @@ pub fn apply_html(html: &str, lang: &str) -> String {
         return html.to_string();
     }
     let mut out = String::with_capacity(html.len() + html.len() / 50);
-    let mut stack: Vec<Open> = Vec::new();
+    let mut stack: Vec<Open<'_>> = Vec::new();
     let mut state = TextState::default();
     let mut rest = html;
     while !rest.is_empty() {
@@ -323,33 +324,41 @@ fn markup_length(s: &str) -> usize {
     s.len()
 }
 
-fn track_tag(tag: &str, page_rules: Rules, stack: &mut Vec<Open>, state: &mut TextState) {
+fn track_tag<'a>(
+    tag: &'a str,
+    page_rules: Rules,
+    stack: &mut Vec<Open<'a>>,
+    state: &mut TextState,
+) {
     let inner = tag.trim_start_matches('<').trim_end_matches('>');
     if inner.starts_with('!') || inner.starts_with('?') {
         return;
     }
     if let Some(name) = inner.strip_prefix('/') {
-        let name = name.trim().to_ascii_lowercase();
-        if let Some(position) = stack.iter().rposition(|o| o.name == name) {
+        let name = name.trim();
+        if let Some(position) = stack
+            .iter()
+            .rposition(|o| o.name.eq_ignore_ascii_case(name))
+        {
             stack.truncate(position);
         }
         return;
     }
-    let name: String = inner
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
-        .collect::<String>()
-        .to_ascii_lowercase();
-    if name.is_empty() || VOID.contains(&name.as_str()) || inner.ends_with('/') {
+    let name_end = inner
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .unwrap_or(inner.len());
+    let name = &inner[..name_end];
+    let is = |names: &[&str]| names.iter().any(|n| n.eq_ignore_ascii_case(name));
+    if name.is_empty() || is(VOID) || inner.ends_with('/') {
         return;
     }
-    if name == "br" || name == "p" || name == "li" {
+    if is(&["br", "p", "li"]) {
         state.previous = Some(' ');
     }
     let parent = stack.last();
     let rules =
         attribute(inner, "lang").map_or(parent.map_or(page_rules, |p| p.rules), |l| rules(&l));
-    let untouched = parent.is_some_and(|p| p.untouched) || UNTOUCHED.contains(&name.as_str());
+    let untouched = parent.is_some_and(|p| p.untouched) || is(UNTOUCHED);
     stack.push(Open {
         name,
         rules,

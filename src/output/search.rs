@@ -14,7 +14,8 @@
 //! Pagefind's `data-pagefind-body` attribute; without it the whole `<body>` is indexed.
 
 use std::collections::BTreeMap;
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
 
 use pagefind::api::PagefindIndex;
 
@@ -54,6 +55,8 @@ pub struct Indexer {
     /// Languages whose index is closed.
     closed: std::collections::BTreeSet<String>,
     failure: Option<Diagnostic>,
+    /// Set by [`Indexer::cancel`]: the workers stop at their next page.
+    cancelled: Arc<AtomicBool>,
 }
 
 /// Sends pages (URL, HTML) to an index's thread.
@@ -76,6 +79,7 @@ impl Indexer {
             done: Vec::new(),
             closed: std::collections::BTreeSet::new(),
             failure: None,
+            cancelled: Arc::new(AtomicBool::new(false)),
         }
     }
 
@@ -119,7 +123,7 @@ impl Indexer {
             // Enough slack for rendering to run ahead on both cores while Pagefind, one thread
             // per index, catches up; a slow index still never makes the site pile up in memory.
             let (sender, receiver) = mpsc::sync_channel(512);
-            match bundle_one(receiver) {
+            match bundle_one(receiver, Arc::clone(&self.cancelled)) {
                 Ok(worker) => self.current = Some((lang, sender, worker)),
                 Err(problem) => {
                     self.failure = Some(problem);
@@ -141,6 +145,11 @@ impl Indexer {
             self.closing.push_back(worker);
             self.closed.insert(lang);
         }
+    }
+
+    /// Stops every index without waiting for it: their work is thrown away.
+    pub fn cancel(self) {
+        self.cancelled.store(true, Ordering::Relaxed);
     }
 
     /// Waits for every index and returns the merged bundle's files, with their paths in the
@@ -363,7 +372,7 @@ fn bundle(pages: Vec<(String, String)>) -> Result<Vec<(String, Vec<u8>)>, Diagno
                 .map_err(|e| search_failed(e.to_string()))?;
         }
         drop(sender);
-        workers.push(bundle_one(receiver)?);
+        workers.push(bundle_one(receiver, Arc::new(AtomicBool::new(false)))?);
     }
     merge(workers.into_iter().map(join_bundle).collect())
 }
@@ -412,7 +421,10 @@ type Worker = std::thread::JoinHandle<Result<Files, String>>;
 
 /// Starts one Pagefind index on a thread of its own, indexing the pages `pages` receives until
 /// its sender is dropped.
-fn bundle_one(pages: mpsc::Receiver<(String, String)>) -> Result<Worker, Diagnostic> {
+fn bundle_one(
+    pages: mpsc::Receiver<(String, String)>,
+    cancelled: Arc<AtomicBool>,
+) -> Result<Worker, Diagnostic> {
     let failed = search_failed;
     // Pagefind reads the working directory when it starts, and would panic without one.
     std::env::current_dir().map_err(|e| failed(format!("no current folder ({e})")))?;
@@ -421,7 +433,7 @@ fn bundle_one(pages: mpsc::Receiver<(String, String)>) -> Result<Worker, Diagnos
     // a panic inside Pagefind into an error instead of a crash.
     std::thread::Builder::new()
         .name("search-index".into())
-        .spawn(move || run(pages))
+        .spawn(move || run(pages, cancelled))
         .map_err(|e| failed(format!("cannot start a thread ({e})")))
 }
 
@@ -432,7 +444,10 @@ fn join_bundle(worker: Worker) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
     }
 }
 
-fn run(pages: mpsc::Receiver<(String, String)>) -> Result<Vec<(String, Vec<u8>)>, String> {
+fn run(
+    pages: mpsc::Receiver<(String, String)>,
+    cancelled: Arc<AtomicBool>,
+) -> Result<Vec<(String, Vec<u8>)>, String> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -440,6 +455,9 @@ fn run(pages: mpsc::Receiver<(String, String)>) -> Result<Vec<(String, Vec<u8>)>
     runtime.block_on(async move {
         let mut index = PagefindIndex::new(None).map_err(|e| e.to_string())?;
         while let Ok((url, html)) = pages.recv() {
+            if cancelled.load(Ordering::Relaxed) {
+                return Err("cancelled".to_string());
+            }
             index
                 .add_html_file(None, Some(url.clone()), html)
                 .await

@@ -28,14 +28,15 @@ pub enum Lookup {
 impl SiteFiles {
     /// The files of a build plan; copied files are read now, so later edits to `content/` do
     /// not change what is served until the next build.
-    pub fn from_plan(plan: &Plan) -> std::io::Result<SiteFiles> {
+    pub fn from_plan(plan: Plan) -> std::io::Result<SiteFiles> {
         let mut files: BTreeMap<String, Arc<Vec<u8>>> = plan
             .files
-            .iter()
-            .map(|(path, bytes)| (path.clone(), Arc::new(bytes.clone())))
+            .into_iter()
+            .map(|(path, bytes)| (path, Arc::new(bytes)))
             .collect();
-        for (path, source) in &plan.copies {
-            files.insert(path.clone(), Arc::new(std::fs::read(source)?));
+        for (path, source) in plan.copies {
+            let bytes = std::fs::read(source)?;
+            files.insert(path, Arc::new(bytes));
         }
         Ok(SiteFiles { files })
     }
@@ -198,7 +199,7 @@ mod tests {
             plan.add(path.into(), path.as_bytes().to_vec(), &mut owners, "t")
                 .unwrap();
         }
-        SiteFiles::from_plan(&plan).unwrap()
+        SiteFiles::from_plan(plan).unwrap()
     }
 
     #[test]
@@ -257,7 +258,7 @@ mod tests {
             "t",
         )
         .unwrap();
-        let new = SiteFiles::from_plan(&plan).unwrap();
+        let new = SiteFiles::from_plan(plan).unwrap();
         assert_eq!(
             old.changed_paths(&new),
             vec!["fr/index.html", "fr/réunion/index.html", "syntax.css"]

@@ -147,6 +147,9 @@ pub fn run(
     let report = Arc::new(report);
     let cache = MarkdownCache::default();
     let started = Instant::now();
+    // Watching starts before the first build, so a file saved while it runs (or while the
+    // watches of a large tree are being set up) is not missed: it triggers a rebuild after.
+    let watcher = watch::watch(&root, options.poll);
     let mut retained = None;
     match rebuild(&build_options, &cache, &state, &mut retained) {
         Ok((_, warnings)) => {
@@ -164,9 +167,8 @@ pub fn run(
     let watcher_state = Arc::clone(&state);
     let watcher_report = Arc::clone(&report);
     let watch_root = root.clone();
-    let poll = options.poll;
     std::thread::spawn(move || {
-        let watcher = match watch::watch(&watch_root, poll) {
+        let watcher = match watcher {
             Ok(watcher) => watcher,
             Err(message) => {
                 watcher_report(ServeEvent::WatchFailed(message));
@@ -176,7 +178,7 @@ pub fn run(
         watcher_report(ServeEvent::Watching(watcher.watched.clone()));
         while let Ok(mut paths) = watcher.changes.recv() {
             // Coalesce bursts (a save that touches several files) into one rebuild.
-            while let Ok(more) = watcher.changes.recv_timeout(Duration::from_millis(30)) {
+            while let Ok(more) = watcher.changes.recv_timeout(Duration::from_millis(10)) {
                 paths.extend(more);
             }
             let mut kinds: Vec<ChangeKind> = paths
@@ -282,7 +284,7 @@ fn rebuild(
         }
     };
     *retained = built.retained.take();
-    let files = SiteFiles::from_plan(&built.plan).map_err(|e| {
+    let files = SiteFiles::from_plan(std::mem::take(&mut built.plan)).map_err(|e| {
         vec![
             Diagnostic::error(format!("cannot read a file of the site: {e}"))
                 .hint("a file changed while it was read; save again"),

@@ -10,6 +10,9 @@ use super::files::SiteFiles;
 use super::LiveState;
 use crate::output::search::{self, Indexer, LanguageRefresh};
 
+/// How long a language's edits must pause before its index is made again.
+const SETTLE: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// Which refresh of each language is the latest: a refresh overtaken by a newer one for its
 /// language, or by a full rebuild, is thrown away.
 #[derive(Default)]
@@ -59,11 +62,22 @@ pub fn refresh(state: &Arc<LiveState>, lang: String, pages: Vec<String>) {
     let spawned = std::thread::Builder::new()
         .name("search-refresh".into())
         .spawn(move || {
+            // Editors save in bursts: wait for the burst to end, and give up as soon as a newer
+            // edit of the language or a full rebuild overtakes this refresh, so refreshes never
+            // pile up and slow down the rebuilds that serve pages.
+            std::thread::sleep(SETTLE);
+            if !state.search.is_latest(&lang, ticket) {
+                return;
+            }
             let Some(current) = state.files.read().ok().map(|files| Arc::clone(&files)) else {
                 return;
             };
             let mut indexer = Indexer::new();
-            for path in &pages {
+            for (n, path) in pages.iter().enumerate() {
+                if n % 64 == 63 && !state.search.is_latest(&lang, ticket) {
+                    indexer.cancel();
+                    return;
+                }
                 if let Some(html) = current.get(path) {
                     indexer.index(path, &html);
                 }

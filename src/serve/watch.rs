@@ -15,8 +15,10 @@ use notify_debouncer_full::{
 use crate::config::{I18N_DIR, SITE_FILE};
 use crate::load::CONTENT_DIR;
 
-/// How long the debouncer waits for a burst of events to end.
-const DEBOUNCE: Duration = Duration::from_millis(60);
+/// How long the debouncer waits for a burst of events to end. An editor's atomic save (write a
+/// temporary file, rename it over the original) takes microseconds; this delay is most of the
+/// time from a save to the page served, so it is kept short.
+const DEBOUNCE: Duration = Duration::from_millis(35);
 
 /// What kind of source changed, for the rebuild message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
