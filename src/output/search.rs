@@ -348,8 +348,21 @@ fn page_url(path: &str) -> String {
     }
 }
 
+/// Indexes whole pages (output path → HTML), without cutting them down to their
+/// [`essentials`], and returns the bundle's files: what a build's bundle must equal, checked by
+/// the tests on the real site.
+pub fn bundle_whole_pages(
+    pages: Vec<(String, Vec<u8>)>,
+) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
+    bundle(
+        pages
+            .into_iter()
+            .map(|(path, html)| (page_url(&path), String::from_utf8_lossy(&html).into_owned()))
+            .collect(),
+    )
+}
+
 /// Indexes `pages` (site path → HTML) and returns the bundle's files under [`BUNDLE_DIR`].
-#[cfg(test)]
 fn bundle(pages: Vec<(String, String)>) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
     let mut by_language: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     for (url, html) in pages {

@@ -221,3 +221,40 @@ fn the_site_and_its_index_are_the_same_from_one_build_to_the_next() {
         assert!(second[path] == *bytes, "{path} differs between two builds");
     }
 }
+
+/// The build gives Pagefind only the parts of each page it reads (`search::essentials`); the
+/// bundle must be the very bytes Pagefind makes from the whole pages of the real site.
+#[test]
+fn the_index_is_the_one_pagefind_makes_from_whole_pages() {
+    use intercite::build::{self, MarkdownCache, Options, Silent};
+    let options = Options {
+        root: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+        output_dir: None,
+        base_url: None,
+        drafts: false,
+        write: false,
+    };
+    let cache = MarkdownCache::default();
+    let built = build::build_in_memory(&options, &Silent, Some(&cache)).expect("the site builds");
+    let retained = built.retained.as_ref().expect("kept for serve");
+    let mut whole = Vec::new();
+    for lang in LANGUAGES {
+        let pages = build::search_pages(retained, lang);
+        assert!(!pages.is_empty(), "{lang}");
+        for path in pages {
+            whole.push((path.clone(), built.plan.files[&path].clone()));
+        }
+    }
+    let expected = intercite::output::search::bundle_whole_pages(whole).unwrap();
+    let actual: Vec<(String, Vec<u8>)> = built
+        .plan
+        .files
+        .iter()
+        .filter(|(path, _)| path.starts_with("pagefind/"))
+        .map(|(path, bytes)| (path.clone(), bytes.clone()))
+        .collect();
+    let names =
+        |files: &[(String, Vec<u8>)]| files.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&actual), names(&expected));
+    assert!(actual == expected, "same names, different bytes");
+}
