@@ -310,7 +310,6 @@ fn render_markdown(
     (rendered, bodies)
 }
 
-/// Stages 4 and 5 up to writing: render pages, feeds and sitemap; list the files to copy.
 /// The Markdown of every version, rendered: pass one's results and the HTML with links resolved.
 #[derive(Clone, Copy)]
 struct Texts<'a> {
@@ -318,6 +317,8 @@ struct Texts<'a> {
     bodies: &'a [String],
 }
 
+/// Stages 4 and 5 up to writing: render pages (written at once into `staging` when given),
+/// the search index, feeds and sitemap; list the files to copy.
 fn render_site(
     site: &Site,
     Texts { rendered, bodies }: Texts<'_>,
@@ -345,16 +346,9 @@ fn render_site(
         .collect();
     let renderer = Renderer::new(site, bodies, rendered, &engine, &i18n, &asset_sizes);
     let mut jobs = templates::jobs(site);
-    let rank = |code: &str| site.config.languages.iter().position(|l| l.code == code);
-    output::search::group_by_language(&mut jobs, |job| match job {
-        templates::Job::Version(v) | templates::Job::Alias { version: v, .. } => {
-            rank(&site.versions[*v].lang)
-        }
-        templates::Job::NotAvailable { lang, .. }
-        | templates::Job::Section { lang, .. }
-        | templates::Job::Taxonomy { lang, .. }
-        | templates::Job::Term { lang, .. } => rank(lang),
-        templates::Job::Root | templates::Job::NotFound | templates::Job::Status => None,
+    output::search::group_by_language(&mut jobs, |job| {
+        let lang = job.language(site)?;
+        site.config.languages.iter().position(|l| l.code == lang)
     });
     progress.stage("Pages", jobs.len());
     timings.lap("templates");
@@ -505,7 +499,7 @@ type EngineAndSizes = (engine::Engine, BTreeMap<String, u64>);
 ///
 /// Lists, switchers, taxonomy pages and citations show front matter only, so they cannot
 /// change. The Atom feed of the page's language, which holds the text, is made again too; the
-/// search index is refreshed by the next full rebuild.
+/// search index of the language is the caller's to refresh (see [`search_pages`]).
 pub fn rerender_pages(retained: &mut Retained, changed: &[PathBuf]) -> Option<Rerendered> {
     let mut touched = Vec::new();
     for rel in changed {
@@ -596,12 +590,7 @@ pub fn search_pages(retained: &Retained, lang: &str) -> Vec<String> {
     let site = &retained.site;
     templates::jobs(site)
         .iter()
-        .filter(|job| output::search::is_indexed(job))
-        .filter(|job| match job {
-            templates::Job::Version(v) => site.versions[*v].lang == lang,
-            templates::Job::Section { lang: l, .. } => l == lang,
-            _ => false,
-        })
+        .filter(|job| output::search::is_indexed(job) && job.language(site) == Some(lang))
         .map(|job| index::urls::output_file(&templates::job_url(site, job)))
         .collect()
 }

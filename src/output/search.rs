@@ -25,6 +25,9 @@ use crate::templates::Job;
 /// The bundle's folder in the output, where the theme's script imports `pagefind.js` from.
 pub const BUNDLE_DIR: &str = "pagefind";
 
+/// The bundle's entry file, which lists each language's index.
+pub const ENTRY_FILE: &str = "pagefind/pagefind-entry.json";
+
 /// Files of Pagefind's bundle that only its ready-made interfaces use. The theme has its own,
 /// so they would be half a megabyte of dead weight in every deployment.
 const UNUSED: &[&str] = &[
@@ -181,7 +184,6 @@ impl LanguageRefresh {
         language_bundle: Vec<(String, Vec<u8>)>,
         current_entry: &[u8],
     ) -> Result<LanguageRefresh, Diagnostic> {
-        let entry_path = format!("{BUNDLE_DIR}/pagefind-entry.json");
         let parse = |bytes: &[u8]| -> Result<serde_json::Value, Diagnostic> {
             serde_json::from_slice(bytes)
                 .map_err(|e| search_failed(format!("unreadable entry file ({e})")))
@@ -190,7 +192,7 @@ impl LanguageRefresh {
         let mut languages = Vec::new();
         let mut files = Vec::new();
         for (name, contents) in language_bundle {
-            if name != entry_path {
+            if name != ENTRY_FILE {
                 files.push((name, contents));
                 continue;
             }
@@ -210,7 +212,7 @@ impl LanguageRefresh {
             }
         }
         let entry = serde_json::to_vec(&entry).map_err(|e| search_failed(e.to_string()))?;
-        files.push((entry_path, entry));
+        files.push((ENTRY_FILE.to_string(), entry));
         Ok(LanguageRefresh { files, languages })
     }
 
@@ -399,7 +401,7 @@ fn merge(bundles: Vec<Result<Files, Diagnostic>>) -> Result<Vec<(String, Vec<u8>
     let mut entry: Option<serde_json::Value> = None;
     for files in bundles {
         for (name, contents) in files? {
-            if name == format!("{BUNDLE_DIR}/pagefind-entry.json") {
+            if name == ENTRY_FILE {
                 let mut value: serde_json::Value = serde_json::from_slice(&contents)
                     .map_err(|e| search_failed(format!("unreadable entry file ({e})")))?;
                 if let Some(serde_json::Value::Object(table)) = value.get_mut("languages") {
@@ -416,7 +418,7 @@ fn merge(bundles: Vec<Result<Files, Diagnostic>>) -> Result<Vec<(String, Vec<u8>
         sorted.sort_by(|a, b| a.0.cmp(&b.0));
         entry["languages"] = serde_json::Value::Object(sorted.into_iter().collect());
         merged.insert(
-            format!("{BUNDLE_DIR}/pagefind-entry.json"),
+            ENTRY_FILE.to_string(),
             serde_json::to_vec(&entry).map_err(|e| search_failed(e.to_string()))?,
         );
     }

@@ -93,8 +93,7 @@ pub fn refresh(state: &Arc<LiveState>, lang: String, pages: Vec<String>) {
             if !state.search.is_latest(&lang, ticket) {
                 return;
             }
-            let entry_path = format!("{}/pagefind-entry.json", search::BUNDLE_DIR);
-            let Some(entry) = files.get(&entry_path) else {
+            let Some(entry) = files.get(search::ENTRY_FILE) else {
                 return;
             };
             if let Ok(refresh) = LanguageRefresh::new(bundle, &entry) {
@@ -106,7 +105,6 @@ pub fn refresh(state: &Arc<LiveState>, lang: String, pages: Vec<String>) {
 }
 
 fn with_refresh(files: &SiteFiles, refresh: LanguageRefresh) -> SiteFiles {
-    let mut updated = files.without(|path| refresh.replaces(path));
-    updated = updated.with_replaced(refresh.files).0;
-    updated
+    let kept = files.without(|path| refresh.replaces(path));
+    kept.with_replaced(refresh.files).0
 }

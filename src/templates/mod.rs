@@ -69,6 +69,20 @@ pub enum Job {
     Status,
 }
 
+impl Job {
+    /// The language of the page, `None` for the pages of no language (root, 404, status).
+    pub fn language<'a>(&'a self, site: &'a Site) -> Option<&'a str> {
+        match self {
+            Job::Version(v) | Job::Alias { version: v, .. } => Some(&site.versions[*v].lang),
+            Job::NotAvailable { lang, .. }
+            | Job::Section { lang, .. }
+            | Job::Taxonomy { lang, .. }
+            | Job::Term { lang, .. } => Some(lang),
+            Job::Root | Job::NotFound | Job::Status => None,
+        }
+    }
+}
+
 /// Every page of the site, in a fixed order.
 pub fn jobs(site: &Site) -> Vec<Job> {
     let mut jobs = Vec::new();
