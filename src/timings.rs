@@ -1,13 +1,47 @@
-//! Per-stage wall-clock times of a build, for `--timings` and the benchmarks.
+//! Per-stage wall-clock times of a build, for `--timings` and the benchmarks, with the
+//! process's memory at the end of each stage where the system tells it (Linux).
 
 use std::time::{Duration, Instant};
 
-/// Stage name → time spent, in pipeline order. Taking a lap costs one `Instant::now()`, so
-/// every build records them; only `--timings` prints them.
+/// Stage name → time spent, in pipeline order. Taking a lap costs one `Instant::now()` and,
+/// on Linux, one read of `/proc/self/status`, so every build records them; only `--timings`
+/// prints them.
 #[derive(Debug, Clone)]
 pub struct Timings {
     last: Instant,
     pub stages: Vec<(&'static str, Duration)>,
+    /// Resident and peak resident memory when each stage ended, parallel to `stages`.
+    pub memory: Vec<Option<Memory>>,
+}
+
+/// The process's memory at one moment, in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Memory {
+    pub resident: u64,
+    /// The most the process has held resident so far (what `/usr/bin/time` reports).
+    pub peak: u64,
+}
+
+impl Memory {
+    /// Now, from `/proc/self/status`; `None` where there is no such file.
+    pub fn now() -> Option<Memory> {
+        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+        Memory::parse(&status)
+    }
+
+    /// Reads `VmRSS` and `VmHWM` (in kB) out of a `/proc/<pid>/status` text.
+    fn parse(status: &str) -> Option<Memory> {
+        let field = |name: &str| {
+            status.lines().find_map(|line| {
+                let kilobytes = line.strip_prefix(name)?.trim().strip_suffix("kB")?;
+                kilobytes.trim().parse::<u64>().ok().map(|k| k * 1024)
+            })
+        };
+        Some(Memory {
+            resident: field("VmRSS:")?,
+            peak: field("VmHWM:")?,
+        })
+    }
 }
 
 impl Default for Timings {
@@ -15,6 +49,7 @@ impl Default for Timings {
         Timings {
             last: Instant::now(),
             stages: Vec::new(),
+            memory: Vec::new(),
         }
     }
 }
@@ -24,6 +59,7 @@ impl Timings {
     pub fn lap(&mut self, name: &'static str) {
         let now = Instant::now();
         self.stages.push((name, now - self.last));
+        self.memory.push(Memory::now());
         self.last = now;
     }
 
@@ -31,17 +67,26 @@ impl Timings {
         self.stages.iter().map(|(_, d)| *d).sum()
     }
 
-    /// A table, one stage per line: `  markdown   412.3 ms  38%`.
+    /// A table, one stage per line: `  markdown   412.3 ms  38%   210 MiB (peak 230 MiB)`,
+    /// the memory being what the process held when the stage ended.
     pub fn table(&self) -> String {
         let total = self.total().as_secs_f64().max(f64::EPSILON);
         let mut out = String::new();
-        for (name, duration) in &self.stages {
+        for (i, (name, duration)) in self.stages.iter().enumerate() {
             let seconds = duration.as_secs_f64();
             out.push_str(&format!(
-                "  {name:<10} {:>9.1} ms {:>4.0}%\n",
+                "  {name:<10} {:>9.1} ms {:>4.0}%",
                 seconds * 1000.0,
                 seconds / total * 100.0
             ));
+            if let Some(Some(memory)) = self.memory.get(i) {
+                out.push_str(&format!(
+                    " {:>6} MiB (peak {} MiB)",
+                    memory.resident >> 20,
+                    memory.peak >> 20
+                ));
+            }
+            out.push('\n');
         }
         out.push_str(&format!("  {:<10} {:>9.1} ms\n", "total", total * 1000.0));
         out
@@ -62,5 +107,21 @@ mod tests {
         let table = timings.table();
         assert!(table.find("load").unwrap() < table.find("index").unwrap());
         assert!(table.ends_with(" ms\n"));
+        if cfg!(target_os = "linux") {
+            assert!(table.lines().next().unwrap().ends_with(" MiB)"), "{table}");
+        }
+    }
+
+    #[test]
+    fn reads_resident_and_peak_memory_from_proc_status() {
+        let status = "Name:\tintercite\nVmHWM:\t  204800 kB\nVmRSS:\t  102400 kB\nThreads:\t3\n";
+        assert_eq!(
+            Memory::parse(status),
+            Some(Memory {
+                resident: 100 << 20,
+                peak: 200 << 20
+            })
+        );
+        assert_eq!(Memory::parse("Name:\tx\nVmRSS:\t12 kB\n"), None);
     }
 }
