@@ -43,11 +43,13 @@ const UNUSED: &[&str] = &[
 /// what Pagefind reads (see [`essentials`]).
 ///
 /// Pagefind holds everything it indexes in memory until its bundle is made, and it is by far
-/// the largest consumer of memory in a build. So the pages must come language by language: a
-/// language's index is closed (and its bundle made, on its own thread) when the next language's
-/// first page arrives, and at most [`LIVE_INDEXES`] closed indexes may still be making their
-/// bundle while the next is fed. Fewer would save memory but leave a core idle: with one, the
-/// 2,000-document corpus took 27–32 s instead of 19–22 s for 550 MB instead of 750 MB.
+/// the largest consumer of memory in a build. So the pages must come language by language
+/// (see [`group_by_language`]): a language's index is closed, and its bundle made on its own
+/// thread, as soon as a page that is not indexed follows its pages, and at most
+/// [`LIVE_INDEXES`] closed indexes may still be making their bundle when the next language's
+/// first page arrives. Since each language's other pages (lists, "not available" pages) come
+/// between its indexed pages and the next language's, the bundle is made while they render and
+/// one index in memory at a time costs no time.
 pub struct Indexer {
     /// The language being fed and its index.
     current: Option<(String, Feed, Worker)>,
@@ -65,8 +67,9 @@ pub struct Indexer {
 /// Sends pages (URL, HTML) to an index's thread.
 type Feed = mpsc::SyncSender<(String, String)>;
 
-/// Pagefind indexes making their bundle while the next one is fed (see [`Indexer`]).
-const LIVE_INDEXES: usize = 2;
+/// Closed Pagefind indexes that may still be making their bundle while the next one is fed
+/// (see [`Indexer`]).
+const LIVE_INDEXES: usize = 1;
 
 impl Default for Indexer {
     fn default() -> Self {
@@ -87,10 +90,14 @@ impl Indexer {
     }
 
     /// Offers a rendered page (output path, minified HTML, the job it came from); only content
-    /// pages are indexed. Pages of one language must come together (see [`Indexer`]).
+    /// pages are indexed. Pages of one language must come together (see [`Indexer`]); the first
+    /// page that is not indexed closes the language being fed, so its bundle is made while the
+    /// next pages render.
     pub fn offer(&mut self, job: &Job, path: &str, html: &[u8]) {
         if is_indexed(job) {
             self.index(path, html);
+        } else {
+            self.close_current();
         }
     }
 
@@ -239,11 +246,12 @@ impl LanguageRefresh {
     }
 }
 
-/// Sorts `jobs` for the [`Indexer`]: the indexed pages first, so that Pagefind works while the
-/// other pages are rendered, and each language's pages together, as the indexer needs; the
-/// order is otherwise kept. `lang_of` gives a job's language (`None`: no language).
+/// Sorts `jobs` for the [`Indexer`]: language by language, as the indexer needs, and within a
+/// language the indexed pages first, so that the language's bundle is made while its other
+/// pages render; pages without a language last. The order is otherwise kept. `lang_of` gives
+/// a job's language (`None`: no language).
 pub fn group_by_language(jobs: &mut [Job], mut lang_of: impl FnMut(&Job) -> Option<usize>) {
-    jobs.sort_by_cached_key(|job| (!is_indexed(job), lang_of(job).unwrap_or(usize::MAX)));
+    jobs.sort_by_cached_key(|job| (lang_of(job).unwrap_or(usize::MAX), !is_indexed(job)));
 }
 
 /// What Pagefind reads of a page: the `<html>` tag (for the language), the `<title>`, and the
@@ -654,10 +662,22 @@ mod tests {
             "{}",
             error.message
         );
+
+        // A page that is not indexed closes the language being fed.
+        let mut indexer = Indexer::new();
+        indexer.offer(&Job::Version(0), "fr/a/index.html", &page("fr"));
+        indexer.offer(&Job::NotFound, "fr/404.html", &page("fr"));
+        indexer.offer(&Job::Version(2), "fr/b/index.html", &page("fr"));
+        let error = indexer.finish().unwrap_err();
+        assert!(
+            error.message.contains("`fr` did not come together"),
+            "{}",
+            error.message
+        );
     }
 
     #[test]
-    fn indexed_jobs_come_first_grouped_by_language_in_their_order() {
+    fn jobs_come_language_by_language_indexed_first_in_their_order() {
         let not_available = |doc| Job::NotAvailable {
             doc,
             lang: "en".into(),
@@ -690,6 +710,30 @@ mod tests {
                 "Version(2)",
                 "NotAvailable { doc: 0 }",
                 "NotAvailable { doc: 1 }",
+                "Root"
+            ]
+        );
+        let mut jobs = vec![
+            Job::Root,
+            not_available(0),
+            Job::Version(0),
+            Job::Version(1),
+        ];
+        group_by_language(&mut jobs, |job| match job {
+            Job::Version(v) => langs[*v],
+            Job::NotAvailable { .. } => Some(0),
+            _ => None,
+        });
+        let order: Vec<String> = jobs
+            .iter()
+            .map(|j| format!("{j:?}").replace(", lang: \"en\"", ""))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                "Version(1)",
+                "NotAvailable { doc: 0 }",
+                "Version(0)",
                 "Root"
             ]
         );
