@@ -11,6 +11,7 @@ use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::{Loaded, Version, VersionKind, CONTENT_DIR};
 use crate::paths::{check_segment, check_url_path, collision_key, slugify};
+use rayon::prelude::*;
 
 /// A document: the same text in one or more languages.
 #[derive(Debug, Clone)]
@@ -26,6 +27,9 @@ pub struct Document {
     /// Language → URL for every site language: the version's own URL where it exists, else the
     /// URL of the generated "not available in this language" page.
     pub urls: BTreeMap<String, String>,
+    /// [`crate::translation::body_hash`] of the original's text, what a current translation
+    /// records. Kept here so that a build can let go of the Markdown once it is rendered.
+    pub original_hash: String,
 }
 
 impl Document {
@@ -356,8 +360,16 @@ fn build_documents(site: &mut Site, problems: &mut Diagnostics) {
             versions,
             original,
             urls: BTreeMap::new(),
+            original_hash: String::new(),
         });
         site.sections[section].documents.push(doc);
+    }
+    let hashes: Vec<String> = (0..site.documents.len())
+        .into_par_iter()
+        .map(|doc| crate::translation::body_hash(&site.original_version(doc).body))
+        .collect();
+    for (document, hash) in site.documents.iter_mut().zip(hashes) {
+        document.original_hash = hash;
     }
     for i in 0..site.sections.len() {
         let mut docs = std::mem::take(&mut site.sections[i].documents);

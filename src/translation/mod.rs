@@ -190,11 +190,10 @@ pub fn state_of(site: &Site, doc: usize, lang: &str) -> TranslationState {
     let Some(record) = &site.versions[v].front.translation_of else {
         return TranslationState::Current;
     };
-    let original_body = &site.original_version(doc).body;
     let same_hash = record
         .hash
         .trim()
-        .eq_ignore_ascii_case(&body_hash(original_body));
+        .eq_ignore_ascii_case(&document.original_hash);
     if record.lang == document.original && same_hash {
         TranslationState::Current
     } else {

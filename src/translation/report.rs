@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{body_hash, Matrix, Totals, TranslationState};
+use super::{Matrix, Totals, TranslationState};
 use crate::index::Site;
 
 /// The mark of a state in the text table.
@@ -74,7 +74,7 @@ pub fn text(site: &Site, matrix: &Matrix) -> String {
                 file_of(site, cell.version?),
                 file_of(site, original),
                 row.original,
-                body_hash(&site.versions[original].body)
+                site.documents[row.doc].original_hash
             ))
         })
         .collect();
@@ -108,8 +108,8 @@ struct JsonDocument<'a> {
     /// The title of the original version.
     title: &'a str,
     original: &'a str,
-    /// [`body_hash`] of the original's text now: what a current translation records.
-    hash: String,
+    /// [`super::body_hash`] of the original's text now: what a current translation records.
+    hash: &'a str,
     versions: BTreeMap<&'a str, JsonVersion>,
 }
 
@@ -130,7 +130,7 @@ pub fn json(site: &Site, matrix: &Matrix) -> String {
             key: &row.key,
             title: &site.original_version(row.doc).front.title,
             original: &row.original,
-            hash: body_hash(&site.original_version(row.doc).body),
+            hash: &site.documents[row.doc].original_hash,
             versions: row
                 .cells
                 .iter()
