@@ -155,7 +155,8 @@ pub fn markdown(text: &str) {
     }
     let mut bodies = fixture.bodies.clone();
     bodies[target] = body.clone();
-    let (html, _problems) = markdown::resolve_links(site, target, &body, &bodies);
+    let (html, _problems) =
+        markdown::resolve_links(site, target, body.html.clone(), &body, &bodies);
     assert!(
         !html.contains('\0'),
         "a link placeholder was left in the HTML"

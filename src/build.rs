@@ -153,7 +153,7 @@ fn build_pipeline(
     timings.lap("config");
     let loaded = load::load(&config, options.drafts, &mut problems);
     timings.lap("load");
-    let site = index::index(config, loaded, &mut problems);
+    let mut site = index::index(config, loaded, &mut problems);
     timings.lap("index");
     let i18n = match I18n::new(&site.config) {
         Ok(i18n) => Arc::new(i18n),
@@ -166,6 +166,14 @@ fn build_pipeline(
     problems.extend(index::missing_term_names(&site));
     timings.lap("i18n");
     let (rendered, bodies) = render_markdown(&site, cache, progress, &mut problems);
+    if cache.is_none() {
+        // A build has no further use for the Markdown, as large as the site's text: pages are
+        // made from the rendered HTML, translation states from `Document::original_hash`.
+        // `serve` keeps it to tell what an edit changed.
+        for version in &mut site.versions {
+            version.body = String::new();
+        }
+    }
     timings.lap("markdown");
     // Pages are streamed to disk only when nothing is wrong so far: a build that fails anyway
     // need not write anything.
@@ -291,21 +299,32 @@ fn render_markdown(
             );
         }
     }
-    let resolved: Vec<(String, Vec<Diagnostic>)> = (0..site.versions.len())
-        .into_par_iter()
-        .map(|i| markdown::resolve_links(site, i, &rendered[i], &rendered))
-        .collect();
+    // Only `serve` resolves links again (see `rerender_pages`) and keeps pass one's HTML; a
+    // build hands each page's to its resolution, so the site's text is never held twice.
+    let resolved: Vec<(String, Vec<Diagnostic>)> = match cache {
+        Some(_) => (0..rendered.len())
+            .into_par_iter()
+            .map(|i| {
+                let html = rendered[i].html.clone();
+                markdown::resolve_links(site, i, html, &rendered[i], &rendered)
+            })
+            .collect(),
+        None => {
+            let unresolved: Vec<String> = rendered
+                .iter_mut()
+                .map(|body| std::mem::take(&mut body.html))
+                .collect();
+            unresolved
+                .into_par_iter()
+                .enumerate()
+                .map(|(i, html)| markdown::resolve_links(site, i, html, &rendered[i], &rendered))
+                .collect()
+        }
+    };
     let mut bodies = Vec::with_capacity(resolved.len());
     for (html, diagnostics) in resolved {
         bodies.push(html);
         problems.extend(diagnostics);
-    }
-    if cache.is_none() {
-        // Only `serve` resolves links again (see `rerender_pages`); a build has no further use
-        // for the unresolved HTML, as large as the site's text.
-        for body in &mut rendered {
-            body.html = String::new();
-        }
     }
     (rendered, bodies)
 }
@@ -539,8 +558,13 @@ pub fn rerender_pages(retained: &mut Retained, changed: &[PathBuf]) -> Option<Re
         .filter_map(|rel| retained.site.versions.iter().position(|v| &v.file == rel))
         .collect();
     for &v in &indices {
-        let (html, problems) =
-            markdown::resolve_links(&retained.site, v, &retained.rendered[v], &retained.rendered);
+        let (html, problems) = markdown::resolve_links(
+            &retained.site,
+            v,
+            retained.rendered[v].html.clone(),
+            &retained.rendered[v],
+            &retained.rendered,
+        );
         if problems.iter().any(Diagnostic::is_error) {
             return None;
         }

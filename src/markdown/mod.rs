@@ -362,10 +362,13 @@ fn rewrite_asset_url<'a>(dest: CowStr<'a>, folder: &str, ctx: &RenderContext) ->
     }
 }
 
-/// Pass two for one version: fills link placeholders; returns the HTML and any problems.
+/// Pass two for one version: fills the link placeholders of `html`, pass one's HTML of `body`
+/// (taken by value, so that a build holds the site's text once: a page without links is
+/// returned as it is); returns the HTML and any problems.
 pub fn resolve_links(
     site: &Site,
     version_index: usize,
+    html: String,
     body: &RenderedBody,
     bodies: &[RenderedBody],
 ) -> (String, Vec<Diagnostic>) {
@@ -384,7 +387,7 @@ pub fn resolve_links(
         }
     }
     if body.links.is_empty() {
-        return (body.html.clone(), problems);
+        return (html, problems);
     }
     let attributes: Vec<String> = body
         .links
@@ -397,15 +400,15 @@ pub fn resolve_links(
             }
         })
         .collect();
-    let mut html = String::with_capacity(body.html.len() + 64 * attributes.len());
-    let mut parts = body.html.split(PLACEHOLDER);
-    html.push_str(parts.next().unwrap_or_default());
+    let mut resolved = String::with_capacity(html.len() + 64 * attributes.len());
+    let mut parts = html.split(PLACEHOLDER);
+    resolved.push_str(parts.next().unwrap_or_default());
     while let Some(number) = parts.next() {
         let attrs = number.parse::<usize>().ok().and_then(|n| attributes.get(n));
-        html.push_str(attrs.map_or("", String::as_str));
-        html.push_str(parts.next().unwrap_or_default());
+        resolved.push_str(attrs.map_or("", String::as_str));
+        resolved.push_str(parts.next().unwrap_or_default());
     }
-    (html, problems)
+    (resolved, problems)
 }
 
 fn suggest_anchor(anchor: &str, ids: &HashSet<String>) -> String {
