@@ -8,6 +8,7 @@
 pub mod feeds;
 pub mod minify;
 pub mod search;
+mod spread;
 
 use std::collections::{BTreeMap, HashSet};
 use std::fs;
@@ -239,6 +240,7 @@ impl Staging {
             .map_err(|e| fail(&format!("creating {}", parent.display()), &e))?;
         remove_own_folder(&fresh).map_err(|e| fail("removing a stale temporary folder", &e))?;
         let created = fs::create_dir(&fresh).and_then(|()| {
+            spread::mark_top_of_hierarchy(&fresh);
             fs::write(
                 fresh.join(MARKER),
                 b"This folder was written by intercite and is replaced by each build.\n",
@@ -283,6 +285,7 @@ impl Staging {
             .map(|folders| folders.contains(parent))
             .unwrap_or(false);
         if !known {
+            self.make_top_folder(parent)?;
             // Usually only the last folder is new (a page's own): one mkdir, no stat first.
             let folder = self.fresh.join(parent);
             fs::create_dir(&folder)
@@ -295,6 +298,24 @@ impl Staging {
                 folders.insert(parent.to_path_buf());
             }
         }
+        Ok(())
+    }
+
+    /// Creates the top-level folder that `folder` lies in, if it is not there yet, spread away
+    /// from the previous output's inodes (see [`spread`]).
+    fn make_top_folder(&self, folder: &Path) -> io::Result<()> {
+        let Some(Component::Normal(top)) = folder.components().next() else {
+            return Ok(());
+        };
+        let Ok(mut folders) = self.folders.lock() else {
+            return Ok(());
+        };
+        if folders.contains(Path::new(top)) {
+            return Ok(());
+        }
+        spread::create_spread_folder(&self.fresh, top)
+            .map_err(|e| named(&top.to_string_lossy(), e))?;
+        folders.insert(PathBuf::from(top));
         Ok(())
     }
 
