@@ -50,20 +50,19 @@ fn tags(html: &[u8], mut visit: impl FnMut(TagKind) -> bool) {
             .iter()
             .take_while(|c| c.is_ascii_alphanumeric() || **c == b'-')
             .count();
-        let name =
-            String::from_utf8_lossy(&rest[name_start..name_start + name_len]).to_ascii_lowercase();
+        // Compared in place, without allocating: this runs over every tag of every page.
+        let name = &rest[name_start..name_start + name_len];
+        let is = |known: &&str| name.eq_ignore_ascii_case(known.as_bytes());
         let end = find(rest, b">").unwrap_or(rest.len());
         let self_closing = end > 0 && rest[end - 1] == b'/';
         i += end.min(rest.len());
-        if VOID.contains(&name.as_str()) || (kind == TagKind::Open && self_closing) {
+        if VOID.iter().any(is) || (kind == TagKind::Open && self_closing) {
             continue;
         }
-        if kind == TagKind::Open && RAW_TEXT.contains(&name.as_str()) {
-            let closing = format!("</{name}");
+        if kind == TagKind::Open && RAW_TEXT.iter().any(is) {
             let after = &html[i..];
             // Past the closing tag too: the raw-text element opens and closes as a unit.
-            let skip = find_ignore_case(after, closing.as_bytes())
-                .map_or(after.len(), |at| at + closing.len());
+            let skip = find_closing_tag(after, name).unwrap_or(after.len());
             i += skip;
             continue;
         }
@@ -110,10 +109,15 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     memchr::memmem::find(haystack, needle)
 }
 
-fn find_ignore_case(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack
-        .windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle))
+/// Where `</name` (any case) ends in `haystack`: only `<` are visited, with memchr.
+fn find_closing_tag(haystack: &[u8], name: &[u8]) -> Option<usize> {
+    memchr::memchr_iter(b'<', haystack).find_map(|at| {
+        let rest = &haystack[at + 1..];
+        let matches = rest.first() == Some(&b'/')
+            && rest.len() > name.len()
+            && rest[1..=name.len()].eq_ignore_ascii_case(name);
+        matches.then_some(at + 2 + name.len())
+    })
 }
 
 #[cfg(test)]
@@ -129,6 +133,8 @@ mod tests {
         assert_eq!(depth_change("<!-- <div> --><span>"), (1, 1));
         assert_eq!(depth_change("a < b and c<3"), (0, 0));
         assert_eq!(depth_change("<script>if (a<b) {}</script>"), (0, 0));
+        assert_eq!(depth_change("<SCRIPT>a<b</Script><p>"), (1, 1));
+        assert_eq!(depth_change("<style>p<x{}"), (0, 0));
     }
 
     #[test]
