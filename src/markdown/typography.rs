@@ -311,14 +311,18 @@ fn markup_length(s: &str) -> usize {
     if s.starts_with("<!--") {
         return s.find("-->").map_or(s.len(), |e| e + 3);
     }
-    let mut quote: Option<char> = None;
-    for (i, c) in s.char_indices().skip(1) {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '"' | '\'') => quote = Some(c),
-            (None, '>') => return i + 1,
-            _ => {}
+    // Bytes, not chars: the three delimiters are ASCII, and UTF-8 never uses ASCII bytes inside
+    // a multi-byte character. This runs over every tag of every page.
+    let bytes = s.as_bytes();
+    let mut at = 1;
+    while let Some(found) = memchr::memchr3(b'>', b'"', b'\'', &bytes[at.min(bytes.len())..]) {
+        let i = at + found;
+        match bytes[i] {
+            b'>' => return i + 1,
+            quote => match memchr::memchr(quote, &bytes[i + 1..]) {
+                Some(close) => at = i + 1 + close + 1,
+                None => return s.len(),
+            },
         }
     }
     s.len()
@@ -395,6 +399,16 @@ fn attribute(inner: &str, name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn markup_ends_at_the_first_unquoted_closing_bracket() {
+        assert_eq!(markup_length("<p>text"), 3);
+        let tag = r#"<a title="x>y" data-q='>"' lang=é>"#;
+        assert_eq!(markup_length(&format!("{tag}rest")), tag.len());
+        assert_eq!(markup_length(r#"<a href="never closed>"#), 22);
+        assert_eq!(markup_length("<"), 1);
+        assert_eq!(markup_length("<!-- a > b -->c"), 14);
+    }
 
     fn fr(html: &str) -> String {
         apply_html(html, "fr")
