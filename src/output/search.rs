@@ -682,7 +682,19 @@ mod tests {
             doc,
             lang: "en".into(),
         };
-        let mut jobs = vec![
+        let langs = [Some(1), Some(0), Some(1), Some(0)];
+        // Groups `jobs`, the "not available" pages being in `not_available_lang`; their names.
+        let grouped = |mut jobs: Vec<Job>, not_available_lang: usize| -> Vec<String> {
+            group_by_language(&mut jobs, |job| match job {
+                Job::Version(v) => langs[*v],
+                Job::NotAvailable { .. } => Some(not_available_lang),
+                _ => None,
+            });
+            jobs.iter()
+                .map(|j| format!("{j:?}").replace(", lang: \"en\"", ""))
+                .collect()
+        };
+        let jobs = vec![
             not_available(0),
             Job::Version(0),
             Job::Version(1),
@@ -691,18 +703,8 @@ mod tests {
             not_available(1),
             Job::Version(3),
         ];
-        let langs = [Some(1), Some(0), Some(1), Some(0)];
-        group_by_language(&mut jobs, |job| match job {
-            Job::Version(v) => langs[*v],
-            Job::NotAvailable { .. } => Some(1),
-            _ => None,
-        });
-        let order: Vec<String> = jobs
-            .iter()
-            .map(|j| format!("{j:?}").replace(", lang: \"en\"", ""))
-            .collect();
         assert_eq!(
-            order,
+            grouped(jobs, 1),
             [
                 "Version(1)",
                 "Version(3)",
@@ -713,23 +715,14 @@ mod tests {
                 "Root"
             ]
         );
-        let mut jobs = vec![
+        let jobs = vec![
             Job::Root,
             not_available(0),
             Job::Version(0),
             Job::Version(1),
         ];
-        group_by_language(&mut jobs, |job| match job {
-            Job::Version(v) => langs[*v],
-            Job::NotAvailable { .. } => Some(0),
-            _ => None,
-        });
-        let order: Vec<String> = jobs
-            .iter()
-            .map(|j| format!("{j:?}").replace(", lang: \"en\"", ""))
-            .collect();
         assert_eq!(
-            order,
+            grouped(jobs, 0),
             [
                 "Version(1)",
                 "NotAvailable { doc: 0 }",
