@@ -652,28 +652,22 @@ mod tests {
         assert_eq!(entry["languages"]["fr"]["page_count"], 1, "{entry}");
         assert_eq!(entry["languages"]["en"]["page_count"], 1, "{entry}");
 
-        let mut indexer = Indexer::new();
-        indexer.offer(&Job::Version(0), "fr/a/index.html", &page("fr"));
-        indexer.offer(&Job::Version(1), "en/a/index.html", &page("en"));
-        indexer.offer(&Job::Version(2), "fr/b/index.html", &page("fr"));
-        let error = indexer.finish().unwrap_err();
-        assert!(
-            error.message.contains("`fr` did not come together"),
-            "{}",
-            error.message
-        );
-
+        // French pages split by `between`: the indexer must refuse them.
+        let split_french = |between: (Job, &str, &str)| {
+            let mut indexer = Indexer::new();
+            indexer.offer(&Job::Version(0), "fr/a/index.html", &page("fr"));
+            indexer.offer(&between.0, between.1, &page(between.2));
+            indexer.offer(&Job::Version(2), "fr/b/index.html", &page("fr"));
+            let error = indexer.finish().unwrap_err();
+            assert!(
+                error.message.contains("`fr` did not come together"),
+                "{}",
+                error.message
+            );
+        };
+        split_french((Job::Version(1), "en/a/index.html", "en"));
         // A page that is not indexed closes the language being fed.
-        let mut indexer = Indexer::new();
-        indexer.offer(&Job::Version(0), "fr/a/index.html", &page("fr"));
-        indexer.offer(&Job::NotFound, "fr/404.html", &page("fr"));
-        indexer.offer(&Job::Version(2), "fr/b/index.html", &page("fr"));
-        let error = indexer.finish().unwrap_err();
-        assert!(
-            error.message.contains("`fr` did not come together"),
-            "{}",
-            error.message
-        );
+        split_french((Job::NotFound, "fr/404.html", "fr"));
     }
 
     #[test]
