@@ -553,6 +553,16 @@ pub fn rerender_pages(retained: &mut Retained, changed: &[PathBuf]) -> Option<Re
         retained.site.versions[v] = fresh;
         retained.rendered[v] = body;
     }
+    // An original's new text makes its translations' recorded hash out of date.
+    let site = &mut retained.site;
+    for doc in 0..site.documents.len() {
+        let original = &site.documents[doc];
+        let v = original.versions[&original.original];
+        if changed.contains(&site.versions[v].file) {
+            site.documents[doc].original_hash =
+                crate::translation::body_hash(&site.versions[v].body);
+        }
+    }
     let indices: Vec<usize> = changed
         .iter()
         .filter_map(|rel| retained.site.versions.iter().position(|v| &v.file == rel))
