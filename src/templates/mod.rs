@@ -286,28 +286,47 @@ impl<'a> Renderer<'a> {
         progress: &dyn crate::build::Progress,
         problems: &mut Diagnostics,
         each: &(dyn Fn(&Job, &OutputFile) + Sync),
-        in_order: &mut dyn FnMut(&Job, OutputFile),
+        in_order: &mut (dyn FnMut(&Job, OutputFile) + Send),
     ) {
-        let mut failures = Vec::new();
-        for chunk in jobs.chunks(CHUNK) {
-            let results: Vec<Result<OutputFile, Diagnostic>> = chunk
-                .par_iter()
-                .map(|job| {
-                    let result = self.render(job);
-                    if let Ok(file) = &result {
-                        each(job, file);
+        // The hand-over runs on its own thread, beside the rendering of the next chunks: it may
+        // wait on a slower consumer (the search index) without leaving the cores idle, while
+        // the bounded queue keeps rendering at most two chunks ahead of it.
+        let failures = std::thread::scope(|scope| {
+            let (sender, receiver) =
+                std::sync::mpsc::sync_channel::<(&[Job], Vec<Result<OutputFile, Diagnostic>>)>(1);
+            let handover = scope.spawn(move || {
+                let mut failures = Vec::new();
+                for (chunk, results) in receiver {
+                    for (job, result) in chunk.iter().zip(results) {
+                        match result {
+                            Ok(file) => in_order(job, file),
+                            Err(d) => failures.push(d),
+                        }
                     }
-                    progress.advance(1);
-                    result
-                })
-                .collect();
-            for (job, result) in chunk.iter().zip(results) {
-                match result {
-                    Ok(file) => in_order(job, file),
-                    Err(d) => failures.push(d),
+                }
+                failures
+            });
+            for chunk in jobs.chunks(CHUNK) {
+                let results: Vec<Result<OutputFile, Diagnostic>> = chunk
+                    .par_iter()
+                    .map(|job| {
+                        let result = self.render(job);
+                        if let Ok(file) = &result {
+                            each(job, file);
+                        }
+                        progress.advance(1);
+                        result
+                    })
+                    .collect();
+                if sender.send((chunk, results)).is_err() {
+                    break; // the hand-over stopped: it panicked, which `join` passes on
                 }
             }
-        }
+            drop(sender);
+            handover
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
         self.report(failures, problems);
     }
 
