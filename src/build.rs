@@ -365,7 +365,7 @@ fn render_site(
         .collect();
     let renderer = Renderer::new(site, bodies, rendered, &engine, &i18n, &asset_sizes);
     let mut jobs = templates::jobs(site);
-    output::search::group_by_language(&mut jobs, |job| {
+    output::search::order_for_indexing(&mut jobs, |job| {
         let lang = job.language(site)?;
         site.config.languages.iter().position(|l| l.code == lang)
     });

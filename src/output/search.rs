@@ -43,13 +43,15 @@ const UNUSED: &[&str] = &[
 /// what Pagefind reads (see [`essentials`]).
 ///
 /// Pagefind holds everything it indexes in memory until its bundle is made, and it is by far
-/// the largest consumer of memory in a build. So the pages must come language by language
-/// (see [`group_by_language`]): a language's index is closed, and its bundle made on its own
-/// thread, as soon as a page that is not indexed follows its pages, and at most
-/// [`LIVE_INDEXES`] closed indexes may still be making their bundle when the next language's
-/// first page arrives. Since each language's other pages (lists, "not available" pages) come
-/// between its indexed pages and the next language's, the bundle is made while they render and
-/// one index in memory at a time costs no time.
+/// the largest consumer of memory in a build. So the indexed pages must come language by
+/// language (see [`order_for_indexing`]): a language's index is closed, and its bundle made on
+/// its own thread, as soon as an indexed page of another language follows its pages, and at
+/// most [`BUNDLES_IN_PROGRESS`] closed indexes may still be making their bundle while the next
+/// language is fed.
+///
+/// Pagefind indexes a language on one thread and takes longer over a page than rendering it
+/// does, so the pages that are not indexed are spread evenly among the indexed ones across the
+/// whole build: the cores render them while Pagefind catches up, instead of waiting for it.
 pub struct Indexer {
     /// The language being fed and its index.
     current: Option<(String, Feed, Worker)>,
@@ -69,7 +71,7 @@ type Feed = mpsc::SyncSender<(String, String)>;
 
 /// Closed Pagefind indexes that may still be making their bundle while the next one is fed
 /// (see [`Indexer`]).
-const LIVE_INDEXES: usize = 1;
+const BUNDLES_IN_PROGRESS: usize = 1;
 
 impl Default for Indexer {
     fn default() -> Self {
@@ -89,15 +91,11 @@ impl Indexer {
         }
     }
 
-    /// Offers a rendered page (output path, minified HTML, the job it came from); only content
-    /// pages are indexed. Pages of one language must come together (see [`Indexer`]); the first
-    /// page that is not indexed closes the language being fed, so its bundle is made while the
-    /// next pages render.
+    /// Offers a rendered page (the job it came from, output path, minified HTML); only content
+    /// pages are indexed, and those of one language must come together (see [`Indexer`]).
     pub fn offer(&mut self, job: &Job, path: &str, html: &[u8]) {
         if is_indexed(job) {
             self.index(path, html);
-        } else {
-            self.close_current();
         }
     }
 
@@ -125,7 +123,7 @@ impl Indexer {
                 )));
                 return;
             }
-            while self.closing.len() >= LIVE_INDEXES {
+            while self.closing.len() > BUNDLES_IN_PROGRESS {
                 if let Some(oldest) = self.closing.pop_front() {
                     self.done.push(join_bundle(oldest));
                 }
@@ -246,12 +244,38 @@ impl LanguageRefresh {
     }
 }
 
-/// Sorts `jobs` for the [`Indexer`]: language by language, as the indexer needs, and within a
-/// language the indexed pages first, so that the language's bundle is made while its other
-/// pages render; pages without a language last. The order is otherwise kept. `lang_of` gives
-/// a job's language (`None`: no language).
-pub fn group_by_language(jobs: &mut [Job], mut lang_of: impl FnMut(&Job) -> Option<usize>) {
-    jobs.sort_by_cached_key(|job| (lang_of(job).unwrap_or(usize::MAX), !is_indexed(job)));
+/// Orders `jobs` for the [`Indexer`]: the indexed pages language by language, as the indexer
+/// needs, and the other pages spread evenly among them (see [`Indexer`] for why), themselves
+/// language by language, pages without a language last. The order of the jobs is otherwise
+/// kept. `lang_of` gives a job's language (`None`: no language).
+pub fn order_for_indexing(jobs: &mut [Job], mut lang_of: impl FnMut(&Job) -> Option<usize>) {
+    let mut keyed: Vec<(usize, Job)> = jobs
+        .iter()
+        .map(|job| (lang_of(job).unwrap_or(usize::MAX), job.clone()))
+        .collect();
+    keyed.sort_by_key(|(lang, _)| *lang);
+    let (indexed, others): (Vec<Job>, Vec<Job>) =
+        keyed.into_iter().map(|(_, job)| job).partition(is_indexed);
+    let (mut indexed, mut others) = (indexed.into_iter(), others.into_iter());
+    let (indexed_count, others_count) = (indexed.len(), others.len());
+    let (mut taken_indexed, mut taken_others) = (0, 0);
+    for slot in jobs.iter_mut() {
+        // An indexed page comes next while the indexed pages taken so far are behind their
+        // share: taken_indexed / indexed_count <= taken_others / others_count.
+        let indexed_next = taken_indexed < indexed_count
+            && (taken_others == others_count
+                || taken_indexed * others_count <= taken_others * indexed_count);
+        let next = if indexed_next {
+            taken_indexed += 1;
+            indexed.next()
+        } else {
+            taken_others += 1;
+            others.next()
+        };
+        if let Some(job) = next {
+            *slot = job;
+        }
+    }
 }
 
 /// What Pagefind reads of a page: the `<html>` tag (for the language), the `<title>`, and the
@@ -643,35 +667,38 @@ mod tests {
     #[test]
     fn an_indexer_needs_the_pages_of_a_language_together() {
         let page = |lang: &str| themed_page(lang, "Reykjavik").into_bytes();
+        let not_available = Job::NotAvailable {
+            doc: 1,
+            lang: "en".into(),
+        };
         let mut indexer = Indexer::new();
         indexer.offer(&Job::Version(0), "fr/a/index.html", &page("fr"));
+        // Pages that are not indexed, of any language, leave the language open.
+        indexer.offer(&not_available, "en/b/index.html", &page("en"));
+        indexer.offer(&Job::NotFound, "404.html", &page("en"));
+        indexer.offer(&Job::Version(2), "fr/c/index.html", &page("fr"));
         indexer.offer(&Job::Version(1), "en/a/index.html", &page("en"));
         indexer.offer(&Job::NotFound, "fr/404.html", &page("fr"));
         let files = indexer.finish().unwrap();
         let entry = entry_of(&files);
-        assert_eq!(entry["languages"]["fr"]["page_count"], 1, "{entry}");
+        assert_eq!(entry["languages"]["fr"]["page_count"], 2, "{entry}");
         assert_eq!(entry["languages"]["en"]["page_count"], 1, "{entry}");
 
-        // French pages split by `between`: the indexer must refuse them.
-        let split_french = |between: (Job, &str, &str)| {
-            let mut indexer = Indexer::new();
-            indexer.offer(&Job::Version(0), "fr/a/index.html", &page("fr"));
-            indexer.offer(&between.0, between.1, &page(between.2));
-            indexer.offer(&Job::Version(2), "fr/b/index.html", &page("fr"));
-            let error = indexer.finish().unwrap_err();
-            assert!(
-                error.message.contains("`fr` did not come together"),
-                "{}",
-                error.message
-            );
-        };
-        split_french((Job::Version(1), "en/a/index.html", "en"));
-        // A page that is not indexed closes the language being fed.
-        split_french((Job::NotFound, "fr/404.html", "fr"));
+        // French pages split by an English one: the indexer must refuse them.
+        let mut indexer = Indexer::new();
+        indexer.offer(&Job::Version(0), "fr/a/index.html", &page("fr"));
+        indexer.offer(&Job::Version(1), "en/a/index.html", &page("en"));
+        indexer.offer(&Job::Version(2), "fr/b/index.html", &page("fr"));
+        let error = indexer.finish().unwrap_err();
+        assert!(
+            error.message.contains("`fr` did not come together"),
+            "{}",
+            error.message
+        );
     }
 
     #[test]
-    fn jobs_come_language_by_language_indexed_first_in_their_order() {
+    fn indexed_jobs_come_language_by_language_the_others_spread_among_them() {
         let not_available = |doc| Job::NotAvailable {
             doc,
             lang: "en".into(),
@@ -679,7 +706,7 @@ mod tests {
         let langs = [Some(1), Some(0), Some(1), Some(0)];
         // Groups `jobs`, the "not available" pages being in `not_available_lang`; their names.
         let grouped = |mut jobs: Vec<Job>, not_available_lang: usize| -> Vec<String> {
-            group_by_language(&mut jobs, |job| match job {
+            order_for_indexing(&mut jobs, |job| match job {
                 Job::Version(v) => langs[*v],
                 Job::NotAvailable { .. } => Some(not_available_lang),
                 _ => None,
@@ -701,12 +728,32 @@ mod tests {
             grouped(jobs, 1),
             [
                 "Version(1)",
+                "NotAvailable { doc: 0 }",
                 "Version(3)",
+                "NotAvailable { doc: 1 }",
                 "Version(0)",
+                "Root",
                 "Version(2)",
+            ]
+        );
+        // Two indexed pages among four others: one at the start of each half.
+        let jobs = vec![
+            not_available(0),
+            not_available(1),
+            not_available(2),
+            not_available(3),
+            Job::Version(0),
+            Job::Version(2),
+        ];
+        assert_eq!(
+            grouped(jobs, 1),
+            [
+                "Version(0)",
                 "NotAvailable { doc: 0 }",
                 "NotAvailable { doc: 1 }",
-                "Root"
+                "Version(2)",
+                "NotAvailable { doc: 2 }",
+                "NotAvailable { doc: 3 }",
             ]
         );
         let jobs = vec![
