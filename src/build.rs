@@ -79,6 +79,35 @@ pub struct Retained {
     i18n: Arc<I18n>,
     asset_sizes: BTreeMap<String, u64>,
     drafts: bool,
+    /// The build's fingerprint and each page's hash (see [`templates::fingerprint`]).
+    fingerprint: u64,
+    page_hashes: HashMap<String, u64>,
+    /// How many pages the site has.
+    pages_total: usize,
+}
+
+impl Retained {
+    /// What the next build needs to reuse this one's pages; `page` gives the bytes served now
+    /// for an output path.
+    pub fn previous<'p>(
+        &'p self,
+        page: &'p (dyn Fn(&str) -> Option<Vec<u8>> + Sync),
+    ) -> Previous<'p> {
+        Previous {
+            fingerprint: self.fingerprint,
+            hashes: &self.page_hashes,
+            page,
+        }
+    }
+}
+
+/// What `serve`'s previous build made: when an edit leaves the build's fingerprint as it was
+/// (templates, UI strings, URLs, `site.yaml`…), a page whose template and context hash the same
+/// is taken from it instead of rendered (see [`templates::fingerprint`]).
+pub struct Previous<'p> {
+    fingerprint: u64,
+    hashes: &'p HashMap<String, u64>,
+    page: &'p (dyn Fn(&str) -> Option<Vec<u8>> + Sync),
 }
 
 /// A site rendered in memory, ready to be written or served.
@@ -91,6 +120,13 @@ pub struct Built {
     /// Problems that did not stop the build.
     pub warnings: Vec<Diagnostic>,
     pub timings: Timings,
+    /// Pages rendered, and pages taken from the previous build instead (see [`Previous`]).
+    pub pages_rendered: usize,
+    pub pages_reused: usize,
+    /// `None` when the plan holds the search index. With pages reused, the index is not made:
+    /// the previous one stays, and these languages' indexes must be made again (see
+    /// [`search_pages`]), their pages having changed.
+    pub stale_search: Option<Vec<String>>,
 }
 
 /// Builds (or checks) the site; on failure, every problem found, errors and warnings sorted.
@@ -133,9 +169,14 @@ pub fn build_in_memory(
     options: &Options,
     progress: &dyn Progress,
     cache: Option<&MarkdownCache>,
+    previous: Option<&Previous>,
 ) -> Result<Built, Vec<Diagnostic>> {
-    build_pipeline(options, progress, cache, None).map(|(built, _)| built)
+    let serving = cache.map(|cache| (cache, previous));
+    build_pipeline(options, progress, serving, None).map(|(built, _)| built)
 }
+
+/// What `serve` keeps between builds: the Markdown cache, and the previous build's pages.
+type Serving<'s> = Option<(&'s MarkdownCache, Option<&'s Previous<'s>>)>;
 
 /// The whole pipeline. With an output folder (checked by [`output::check_output_dir`]), pages
 /// are written into a [`output::Staging`] as they are rendered and only the rest of the files
@@ -143,9 +184,10 @@ pub fn build_in_memory(
 fn build_pipeline(
     options: &Options,
     progress: &dyn Progress,
-    cache: Option<&MarkdownCache>,
+    serving: Serving<'_>,
     output_dir: Option<&Path>,
 ) -> Result<(Built, Option<output::Staging>), Vec<Diagnostic>> {
+    let cache = serving.map(|(cache, _)| cache);
     let mut problems = Diagnostics::new();
     let mut timings = Timings::default();
     let config = Config::load(&options.root, options.base_url.as_deref())
@@ -191,15 +233,16 @@ fn build_pipeline(
         rendered: &rendered,
         bodies: &bodies,
     };
-    let (plan, engine_and_sizes) = render_site(
+    let rendering = render_site(
         &site,
         texts,
         Arc::clone(&i18n),
-        staging.as_ref(),
+        (staging.as_ref(), serving),
         progress,
         &mut problems,
         &mut timings,
     );
+    let plan = rendering.plan;
     if problems.has_errors() {
         return Err(problems.into_sorted());
     }
@@ -216,15 +259,18 @@ fn build_pipeline(
             (l.code.clone(), pages)
         })
         .collect();
-    let retained = match (cache, engine_and_sizes) {
-        (Some(_), Some((engine, asset_sizes))) => Some(Retained {
+    let retained = match (cache, rendering.kept) {
+        (Some(_), Some(kept)) => Some(Retained {
             site,
             rendered,
             bodies,
-            engine,
+            engine: kept.engine,
             i18n,
-            asset_sizes,
+            asset_sizes: kept.asset_sizes,
             drafts: options.drafts,
+            fingerprint: kept.fingerprint,
+            page_hashes: kept.page_hashes,
+            pages_total: rendering.pages_rendered + rendering.pages_reused,
         }),
         _ => None,
     };
@@ -234,6 +280,9 @@ fn build_pipeline(
         pages_per_language,
         warnings: problems.into_sorted(),
         timings,
+        pages_rendered: rendering.pages_rendered,
+        pages_reused: rendering.pages_reused,
+        stale_search: rendering.stale_search,
     };
     Ok((built, staging))
 }
@@ -342,15 +391,26 @@ fn render_site(
     site: &Site,
     Texts { rendered, bodies }: Texts<'_>,
     i18n: Arc<I18n>,
-    staging: Option<&output::Staging>,
+    (staging, serving): (Option<&output::Staging>, Serving<'_>),
     progress: &dyn Progress,
     problems: &mut Diagnostics,
     timings: &mut Timings,
-) -> (Plan, Option<EngineAndSizes>) {
+) -> Rendering {
     let url_table = Arc::new(url_table(site));
     let mut plan = Plan::default();
-    let Some(engine) = engine::load(&site.config, Arc::clone(&i18n), url_table, problems) else {
-        return (plan, None);
+    let Some(engine) = engine::load(
+        &site.config,
+        Arc::clone(&i18n),
+        Arc::clone(&url_table),
+        problems,
+    ) else {
+        return Rendering {
+            plan,
+            kept: None,
+            pages_rendered: 0,
+            pages_reused: 0,
+            stale_search: None,
+        };
     };
     let asset_sizes: BTreeMap<String, u64> = site
         .assets
@@ -363,7 +423,37 @@ fn render_site(
             )
         })
         .collect();
-    let renderer = Renderer::new(site, bodies, rendered, &engine, &i18n, &asset_sizes);
+    let mut renderer = Renderer::new(site, bodies, rendered, &engine, &i18n, &asset_sizes);
+    // `serve` fingerprints the build and hashes each page, so that its next build can take the
+    // pages an edit did not change from this one; it does so now if this build's fingerprint
+    // is the previous one's.
+    let fingerprint = serving.map(|_| {
+        let mut fingerprint = templates::fingerprint::Fingerprint::default();
+        fingerprint
+            .add(&engine.sources)
+            .add(url_table.as_ref())
+            .add(&asset_sizes)
+            .add(&renderer.shared_hash())
+            .add(&std::fs::read(site.config.root.join(crate::config::SITE_FILE)).ok());
+        i18n.fingerprint(&mut fingerprint);
+        fingerprint.finish()
+    });
+    let reuse = match (serving, fingerprint) {
+        (Some((_, Some(previous))), Some(fingerprint)) if previous.fingerprint == fingerprint => {
+            Some(templates::fingerprint::Reuse {
+                hashes: previous.hashes,
+                page: previous.page,
+            })
+        }
+        _ => None,
+    };
+    if serving.is_some() {
+        renderer = renderer.hashing_contexts(reuse);
+    }
+    let mut page_hashes = HashMap::new();
+    let (mut pages_rendered, mut pages_reused) = (0, 0);
+    // With pages reused the search index is not made (see `Built::stale_search`).
+    let mut stale_search: Option<BTreeSet<String>> = reuse.map(|_| BTreeSet::new());
     let mut jobs = templates::jobs(site);
     output::search::order_for_indexing(&mut jobs, |job| {
         let lang = job.language(site)?;
@@ -388,7 +478,24 @@ fn render_site(
     };
     let mut collisions = Vec::new();
     let mut record = |job: &templates::Job, file: templates::OutputFile| {
-        indexer.offer(job, &file.path, &file.contents);
+        if file.reused {
+            pages_reused += 1;
+        } else {
+            pages_rendered += 1;
+        }
+        if let Some(hash) = file.context_hash {
+            page_hashes.insert(file.path.clone(), hash);
+        }
+        match &mut stale_search {
+            None => indexer.offer(job, &file.path, &file.contents),
+            Some(stale) => {
+                if !file.reused && output::search::is_indexed(job) {
+                    if let Some(lang) = job.language(site) {
+                        stale.insert(lang.to_string());
+                    }
+                }
+            }
+        }
         let claimed = match staging {
             Some(_) => plan.add_written(file.path.clone(), &mut owners, "a rendered page"),
             None => plan.add(
@@ -409,10 +516,15 @@ fn render_site(
             problems.push(staging.error(&e));
         }
     }
-    let search = indexer.finish().unwrap_or_else(|problem| {
-        problems.push(problem);
+    let search = if stale_search.is_some() {
+        indexer.cancel();
         Vec::new()
-    });
+    } else {
+        indexer.finish().unwrap_or_else(|problem| {
+            problems.push(problem);
+            Vec::new()
+        })
+    };
     timings.lap("search");
     let is_known = |path: &str| {
         // A page collision the index reported already also collides its folder's files.
@@ -504,11 +616,37 @@ fn render_site(
         }
     }
     timings.lap("feeds");
-    (plan, Some((engine, asset_sizes)))
+    Rendering {
+        plan,
+        kept: Some(Kept {
+            engine,
+            asset_sizes,
+            fingerprint: fingerprint.unwrap_or_default(),
+            page_hashes,
+        }),
+        pages_rendered,
+        pages_reused,
+        stale_search: stale_search.map(|languages| languages.into_iter().collect()),
+    }
 }
 
-/// The template engine and the attachment sizes, kept by [`Retained`].
-type EngineAndSizes = (engine::Engine, BTreeMap<String, u64>);
+/// What [`render_site`] made.
+struct Rendering {
+    plan: Plan,
+    /// `None` when the templates could not be loaded.
+    kept: Option<Kept>,
+    pages_rendered: usize,
+    pages_reused: usize,
+    stale_search: Option<Vec<String>>,
+}
+
+/// What [`render_site`] made that [`Retained`] keeps.
+struct Kept {
+    engine: engine::Engine,
+    asset_sizes: BTreeMap<String, u64>,
+    fingerprint: u64,
+    page_hashes: HashMap<String, u64>,
+}
 
 /// `serve`'s page-level rebuild: when every file in `changed` (relative to the site root) is
 /// the Markdown of an existing document version whose front matter is unchanged, re-renders
@@ -597,6 +735,12 @@ pub fn rerender_pages(retained: &mut Retained, changed: &[PathBuf]) -> Option<Re
                 .map(|file| (file.path, file.contents))
         })
         .collect::<Option<_>>()?;
+    // These pages no longer come from the inputs their recorded hashes describe: the next
+    // build must render them, not take them from what is served.
+    for (path, _) in &files {
+        retained.page_hashes.remove(path);
+    }
+    let rendered = (files.len(), retained.pages_total);
     // The Atom feed of each language touched carries the new text too.
     let languages: BTreeSet<&str> = indices
         .iter()
@@ -607,7 +751,11 @@ pub fn rerender_pages(retained: &mut Retained, changed: &[PathBuf]) -> Option<Re
         files.push((format!("{lang}/atom.xml"), feed.into_bytes()));
     }
     let languages = languages.into_iter().map(str::to_string).collect();
-    Some(Rerendered { files, languages })
+    Some(Rerendered {
+        files,
+        languages,
+        rendered,
+    })
 }
 
 /// What [`rerender_pages`] made again.
@@ -616,6 +764,8 @@ pub struct Rerendered {
     pub files: Vec<(String, Vec<u8>)>,
     /// The languages of the pages, whose search index is now behind (see [`search_pages`]).
     pub languages: Vec<String>,
+    /// Pages rendered, of all the site's pages.
+    pub rendered: (usize, usize),
 }
 
 /// The output paths of the pages of `lang` that the search index holds, in the order a build

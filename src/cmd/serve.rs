@@ -44,6 +44,7 @@ pub fn run(args: &ServeArgs) -> i32 {
         ServeEvent::Rebuilt {
             kinds,
             changed,
+            rendered: (rendered, pages),
             elapsed,
             warnings,
         } => {
@@ -53,10 +54,11 @@ pub fn run(args: &ServeArgs) -> i32 {
                 .map(|k| format!("{k:?}").to_lowercase())
                 .collect();
             eprintln!(
-                "Rebuilt after a change to {} in {} ms: {} changed",
+                "Rebuilt after a change to {} in {} ms: {} changed, {} of {pages} rendered again",
                 kinds.join(", "),
                 elapsed.as_millis(),
-                super::count(changed, "file")
+                super::count(changed, "file"),
+                super::count(rendered, "page"),
             );
         }
         ServeEvent::Failed(errors) => {

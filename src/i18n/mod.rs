@@ -64,6 +64,16 @@ pub enum StringError {
 }
 
 impl I18n {
+    /// Adds the UI strings to a build's fingerprint (see [`crate::templates::fingerprint`]);
+    /// the rest of what this holds follows from `site.yaml`, which the fingerprint has.
+    pub fn fingerprint(&self, fingerprint: &mut crate::templates::fingerprint::Fingerprint) {
+        // Ordered collections all the way down, so the text is the same for the same strings.
+        fingerprint.add(&format!(
+            "{:?}{}",
+            self.config_languages, self.default_language
+        ));
+    }
+
     pub fn new(config: &Config) -> Result<I18n, Diagnostic> {
         let locales: Vec<&str> = config.languages.iter().map(|l| l.locale.as_str()).collect();
         let cldr = Cldr::new(&locales).map_err(|e| {

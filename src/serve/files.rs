@@ -56,6 +56,13 @@ impl SiteFiles {
         (SiteFiles { files }, changed)
     }
 
+    /// Adds (or replaces by) the files of `other` whose path `take` accepts, sharing their bytes.
+    pub fn adopt(&mut self, other: &SiteFiles, take: impl Fn(&str) -> bool) {
+        for (path, bytes) in other.files.iter().filter(|(path, _)| take(path)) {
+            self.files.insert(path.clone(), Arc::clone(bytes));
+        }
+    }
+
     /// A copy without the files whose path `drop` accepts.
     pub fn without(&self, drop: impl Fn(&str) -> bool) -> SiteFiles {
         SiteFiles {

@@ -54,6 +54,8 @@ pub enum ServeEvent {
     Rebuilt {
         kinds: Vec<ChangeKind>,
         changed: usize,
+        /// Pages rendered again, of all the site's pages (the others were kept).
+        rendered: (usize, usize),
         elapsed: Duration,
         warnings: Vec<Diagnostic>,
     },
@@ -152,7 +154,7 @@ pub fn run(
     let watcher = watch::watch(&root, options.poll);
     let mut retained = None;
     match rebuild(&build_options, &cache, &state, &mut retained) {
-        Ok((_, warnings)) => {
+        Ok(Rebuild { warnings, .. }) => {
             let pages = state.files.read().map(|f| f.len()).unwrap_or_default();
             report(ServeEvent::Built {
                 pages,
@@ -203,33 +205,36 @@ pub fn run(
                 let pages = retained
                     .as_mut()
                     .and_then(|r| build::rerender_pages(r, &markdown_files));
-                match pages {
-                    Some(rerendered) => {
-                        let changed = swap_in_pages(&watcher_state, rerendered.files);
-                        if let Some(retained) = &retained {
-                            for lang in rerendered.languages {
-                                let pages = build::search_pages(retained, &lang);
-                                search::refresh(&watcher_state, lang, pages);
-                            }
+                // Otherwise more than the text changed, or the model is now partly updated:
+                // the rebuild below makes everything again, using of `retained` only what
+                // describes the pages served now (see `build::Previous`), which a page-level
+                // rebuild that gave up did not change.
+                if let Some(rerendered) = pages {
+                    let rendered = rerendered.rendered;
+                    let changed = swap_in_pages(&watcher_state, rerendered.files);
+                    if let Some(retained) = &retained {
+                        for lang in rerendered.languages {
+                            let pages = build::search_pages(retained, &lang);
+                            search::refresh(&watcher_state, lang, pages);
                         }
-                        watcher_report(ServeEvent::Rebuilt {
-                            kinds,
-                            changed,
-                            elapsed: started.elapsed(),
-                            warnings: Vec::new(),
-                        });
-                        continue;
                     }
-                    // Partly updated: only a full rebuild makes it whole again.
-                    None => retained = None,
+                    watcher_report(ServeEvent::Rebuilt {
+                        kinds,
+                        changed,
+                        rendered,
+                        elapsed: started.elapsed(),
+                        warnings: Vec::new(),
+                    });
+                    continue;
                 }
             }
             match rebuild(&build_options, &cache, &watcher_state, &mut retained) {
-                Ok((changed, warnings)) => watcher_report(ServeEvent::Rebuilt {
+                Ok(rebuilt) => watcher_report(ServeEvent::Rebuilt {
                     kinds,
-                    changed,
+                    changed: rebuilt.changed,
+                    rendered: rebuilt.rendered,
                     elapsed: started.elapsed(),
-                    warnings,
+                    warnings: rebuilt.warnings,
                 }),
                 Err(errors) => watcher_report(ServeEvent::Failed(errors)),
             }
@@ -260,18 +265,39 @@ fn swap_in_pages(state: &LiveState, pages: Vec<(String, Vec<u8>)>) -> usize {
     changed.len()
 }
 
+/// What [`rebuild`] did.
+struct Rebuild {
+    /// Files whose contents changed.
+    changed: usize,
+    /// Pages rendered, of all pages.
+    rendered: (usize, usize),
+    warnings: Vec<Diagnostic>,
+}
+
 /// Builds the site in memory and swaps it in; on failure keeps the last good site and turns
-/// the overlay on. Returns how many files changed and the warnings; keeps in `retained` what
-/// a page-level rebuild needs.
+/// the overlay on. Keeps in `retained` what a page-level rebuild needs, and what the next
+/// rebuild needs to take the pages an edit did not touch from this one (see
+/// [`build::Previous`]): then the search index stays, and the indexes of the languages whose
+/// pages changed are made again in the background.
 fn rebuild(
     options: &Options,
     cache: &MarkdownCache,
-    state: &LiveState,
+    state: &Arc<LiveState>,
     retained: &mut Option<build::Retained>,
-) -> Result<(usize, Vec<Diagnostic>), Vec<Diagnostic>> {
-    *retained = None;
-    state.search.full_rebuild();
-    let built = build::build_in_memory(options, &Silent, Some(cache));
+) -> Result<Rebuild, Vec<Diagnostic>> {
+    let previous_build = retained.take();
+    let served = state.files.read().ok().map(|files| Arc::clone(&files));
+    let page = |path: &str| {
+        served
+            .as_ref()
+            .and_then(|files| files.get(path))
+            .map(|bytes| bytes.to_vec())
+    };
+    let previous = previous_build.as_ref().map(|b| b.previous(&page));
+    let built = build::build_in_memory(options, &Silent, Some(cache), previous.as_ref());
+    // The previous build's model and pages are no longer needed (the pages stay served).
+    drop(previous_build);
+    drop(served);
     let mut built = match built {
         Ok(built) => built,
         Err(errors) => {
@@ -283,20 +309,30 @@ fn rebuild(
             return Err(errors);
         }
     };
+    if built.stale_search.is_none() {
+        // This build brings its own index: refreshes under way are out of date.
+        state.search.full_rebuild();
+    }
     *retained = built.retained.take();
-    let files = SiteFiles::from_plan(std::mem::take(&mut built.plan)).map_err(|e| {
+    let mut files = SiteFiles::from_plan(std::mem::take(&mut built.plan)).map_err(|e| {
         vec![
             Diagnostic::error(format!("cannot read a file of the site: {e}"))
                 .hint("a file changed while it was read; save again"),
         ]
     })?;
-    let changed = state
-        .files
-        .read()
-        .map(|old| old.changed_paths(&files))
-        .unwrap_or_default();
+    let mut changed = Vec::new();
     if let Ok(mut current) = state.files.write() {
+        if built.stale_search.is_some() {
+            let bundle = format!("{}/", crate::output::search::BUNDLE_DIR);
+            files.adopt(&current, |path| path.starts_with(&bundle));
+        }
+        changed = current.changed_paths(&files);
         *current = Arc::new(files);
+    }
+    if let (Some(stale), Some(retained)) = (&built.stale_search, retained.as_ref()) {
+        for lang in stale {
+            search::refresh(state, lang.clone(), build::search_pages(retained, lang));
+        }
     }
     let was_broken = state
         .overlay
@@ -309,5 +345,12 @@ fn rebuild(
         LiveEvent::Reload(serde_json::to_string(&changed).unwrap_or_else(|_| "[]".into()))
     };
     let _ = state.events.send(event);
-    Ok((changed.len(), built.warnings))
+    Ok(Rebuild {
+        changed: changed.len(),
+        rendered: (
+            built.pages_rendered,
+            built.pages_rendered + built.pages_reused,
+        ),
+        warnings: built.warnings,
+    })
 }

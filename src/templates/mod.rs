@@ -8,13 +8,14 @@
 pub mod citation;
 pub mod context;
 pub mod engine;
+pub mod fingerprint;
 pub mod graph;
 mod status;
 
 use std::collections::BTreeMap;
 
+use fingerprint::{PageContext, Reuse};
 use rayon::prelude::*;
-use tera::Context;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::i18n::I18n;
@@ -34,6 +35,11 @@ pub struct OutputFile {
     /// `/`-separated, e.g. `fr/meetings/2016-reykjavik/index.html`.
     pub path: String,
     pub contents: Vec<u8>,
+    /// The hash of the page's template and context, when the renderer hashes them (see
+    /// [`fingerprint`]).
+    pub context_hash: Option<u64>,
+    /// Whether the page is the previous build's, its inputs being unchanged (see [`Reuse`]).
+    pub reused: bool,
 }
 
 /// One page to render.
@@ -203,6 +209,12 @@ pub struct Renderer<'a> {
     site_ctx: BTreeMap<String, tera::Value>,
     /// Per language: the home page's sections and the taxonomies, for menus.
     menus: BTreeMap<String, (tera::Value, tera::Value)>,
+    /// The hash of `site_ctx` and `menus`, part of the build's fingerprint.
+    shared_hash: u64,
+    /// Whether contexts are hashed (see [`fingerprint`]).
+    hashing: bool,
+    /// The previous build's pages, for pages whose hash is unchanged.
+    reuse: Option<Reuse<'a>>,
 }
 
 impl<'a> Renderer<'a> {
@@ -215,6 +227,7 @@ impl<'a> Renderer<'a> {
         asset_sizes: &'a BTreeMap<String, u64>,
     ) -> Self {
         let mut site_ctx = BTreeMap::new();
+        let mut shared = fingerprint::Fingerprint::default();
         for language in &site.config.languages {
             let ctx = SiteCtx {
                 title: site.config.title(&language.code).to_string(),
@@ -235,6 +248,7 @@ impl<'a> Renderer<'a> {
                 taxonomies: site.config.taxonomies.clone(),
                 extra: serde_json::to_value(&site.config.extra).unwrap_or_default(),
             };
+            shared.add_json(&ctx);
             site_ctx.insert(language.code.clone(), tera::Value::from_serializable(&ctx));
         }
         let mut renderer = Renderer {
@@ -246,6 +260,9 @@ impl<'a> Renderer<'a> {
             asset_sizes,
             site_ctx,
             menus: BTreeMap::new(),
+            shared_hash: 0,
+            hashing: false,
+            reuse: None,
         };
         for language in &site.config.languages {
             let lang = &language.code;
@@ -267,13 +284,29 @@ impl<'a> Renderer<'a> {
                     terms: Vec::new(),
                 })
                 .collect();
+            shared.add_json(&sections).add_json(&taxonomies);
             let menu = (
                 tera::Value::from_serializable(&sections),
                 tera::Value::from_serializable(&taxonomies),
             );
             renderer.menus.insert(lang.clone(), menu);
         }
+        renderer.shared_hash = shared.finish();
         renderer
+    }
+
+    /// Hashes every page's template and context (see [`fingerprint`]), and takes the previous
+    /// build's page instead of rendering when its hash is the same (with `reuse`: the caller
+    /// has checked that the build's fingerprint is).
+    pub fn hashing_contexts(mut self, reuse: Option<Reuse<'a>>) -> Self {
+        self.hashing = true;
+        self.reuse = reuse;
+        self
+    }
+
+    /// The hash of the values every page of a language shares (site, menus).
+    pub fn shared_hash(&self) -> u64 {
+        self.shared_hash
     }
 
     /// Renders every job, in parallel, in chunks of [`CHUNK`] jobs taken in job order, so that
@@ -398,6 +431,20 @@ impl<'a> Renderer<'a> {
                 .unwrap_or(template),
             _ => template,
         };
+        let path = urls::output_file(&url);
+        let (context, context_hash) = context.finish(template);
+        if let (Some(hash), Some(reuse)) = (context_hash, &self.reuse) {
+            if reuse.hashes.get(&path) == Some(&hash) {
+                if let Some(contents) = (reuse.page)(&path) {
+                    return Ok(OutputFile {
+                        path,
+                        contents,
+                        context_hash,
+                        reused: true,
+                    });
+                }
+            }
+        }
         let html = self.engine.tera.render(template, &context).map_err(|e| {
             let mut d = engine::template_diagnostic(&e, &self.engine.files, template);
             if d.message.contains("recursion depth for components") {
@@ -416,7 +463,6 @@ impl<'a> Renderer<'a> {
             .and_then(|l| l.as_str())
             .unwrap_or_default();
         let html = crate::markdown::typography::apply_html(&html, lang);
-        let path = urls::output_file(&url);
         // Minified here, on the rendering thread, so the full-size page is dropped at once
         // instead of every page being held twice.
         let contents = if path.ends_with(".html") {
@@ -424,7 +470,12 @@ impl<'a> Renderer<'a> {
         } else {
             html.into_bytes()
         };
-        Ok(OutputFile { path, contents })
+        Ok(OutputFile {
+            path,
+            contents,
+            context_hash,
+            reused: false,
+        })
     }
 
     fn base(
@@ -433,13 +484,13 @@ impl<'a> Renderer<'a> {
         alternates: Vec<(String, String)>,
         switcher: Vec<SwitchEntry>,
         canonical: Option<String>,
-    ) -> Context {
+    ) -> PageContext {
         let language = self
             .site
             .config
             .language(lang)
             .unwrap_or_else(|| self.site.config.default_lang());
-        let mut context = Context::new();
+        let mut context = PageContext::new(self.hashing);
         context.insert("lang", &language.code);
         context.insert("dir", language.dir.as_str());
         context.insert(
@@ -452,11 +503,11 @@ impl<'a> Renderer<'a> {
             },
         );
         if let Some(site) = self.site_ctx.get(&language.code) {
-            context.insert_value("site", site.clone());
+            context.insert_shared("site", site.clone());
         }
         if let Some((sections, taxonomies)) = self.menus.get(&language.code) {
-            context.insert_value("sections", sections.clone());
-            context.insert_value("taxonomies", taxonomies.clone());
+            context.insert_shared("sections", sections.clone());
+            context.insert_shared("taxonomies", taxonomies.clone());
         }
         let alternates: Vec<Alternate> = alternates
             .into_iter()
@@ -520,7 +571,7 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn version_context(&self, v: usize) -> Context {
+    fn version_context(&self, v: usize) -> PageContext {
         let site = self.site;
         let version = &site.versions[v];
         let doc = site.version_documents[v].unwrap_or_default();
@@ -636,7 +687,7 @@ impl<'a> Renderer<'a> {
             .collect()
     }
 
-    fn not_available_context(&self, doc: usize, lang: &str) -> Context {
+    fn not_available_context(&self, doc: usize, lang: &str) -> PageContext {
         let site = self.site;
         let document = &site.documents[doc];
         let mut context = self.base(lang, Vec::new(), self.document_switcher(doc, lang), None);
@@ -728,7 +779,7 @@ impl<'a> Renderer<'a> {
         (items, paginator)
     }
 
-    fn section_context(&self, section: usize, lang: &str, page: usize) -> Context {
+    fn section_context(&self, section: usize, lang: &str, page: usize) -> PageContext {
         let site = self.site;
         let base_url = site.section_url(section, lang);
         let this_page = |l: &str| urls::paginated(&site.section_url(section, l), page);
@@ -787,7 +838,7 @@ impl<'a> Renderer<'a> {
             .unwrap_or_else(|_| name.to_string())
     }
 
-    fn taxonomy_context(&self, t: usize, lang: &str) -> Context {
+    fn taxonomy_context(&self, t: usize, lang: &str) -> PageContext {
         let site = self.site;
         let taxonomy = &site.taxonomies[t];
         let url_for = |l: &str| site.taxonomy_url(&taxonomy.name, l);
@@ -827,7 +878,7 @@ impl<'a> Renderer<'a> {
         context
     }
 
-    fn term_context(&self, t: usize, term: &str, lang: &str, page: usize) -> Context {
+    fn term_context(&self, t: usize, term: &str, lang: &str, page: usize) -> PageContext {
         let site = self.site;
         let taxonomy = &site.taxonomies[t];
         let docs = &taxonomy.terms[term];
@@ -863,7 +914,7 @@ impl<'a> Renderer<'a> {
         context
     }
 
-    fn root_context(&self) -> Context {
+    fn root_context(&self) -> PageContext {
         let site = self.site;
         let home = |l: &str| urls::join(l, &[]);
         let lang = site.config.default_language.clone();
@@ -875,7 +926,7 @@ impl<'a> Renderer<'a> {
         )
     }
 
-    fn not_found_context(&self) -> Context {
+    fn not_found_context(&self) -> PageContext {
         let lang = self.site.config.default_language.clone();
         let home = |l: &str| urls::join(l, &[]);
         self.base(
@@ -886,7 +937,7 @@ impl<'a> Renderer<'a> {
         )
     }
 
-    fn alias_context(&self, v: usize) -> Context {
+    fn alias_context(&self, v: usize) -> PageContext {
         let site = self.site;
         let version = &site.versions[v];
         let mut context = self.base(&version.lang, Vec::new(), Vec::new(), None);

@@ -235,7 +235,8 @@ fn the_index_is_the_one_pagefind_makes_from_whole_pages() {
         write: false,
     };
     let cache = MarkdownCache::default();
-    let built = build::build_in_memory(&options, &Silent, Some(&cache)).expect("the site builds");
+    let built =
+        build::build_in_memory(&options, &Silent, Some(&cache), None).expect("the site builds");
     let retained = built.retained.as_ref().expect("kept for serve");
     let mut whole = Vec::new();
     for lang in LANGUAGES {

@@ -202,6 +202,80 @@ fn an_edit_reaches_the_served_page_within_seconds() {
     assert_eq!(meta(&en_index), 200);
 }
 
+/// The body of a response, as the site has it: without the headers and the live-reload script
+/// that `serve` adds to pages.
+fn served_body(response: &str) -> String {
+    let body = response.split_once("\r\n\r\n").expect("a body").1;
+    body.replacen("<script src=\"/__intercite/live.js\"></script>", "", 1)
+}
+
+/// `path` with the bytes a request line cannot carry percent-encoded.
+fn request_path(path: &str) -> String {
+    path.bytes()
+        .map(|b| {
+            if b.is_ascii_graphic() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn a_front_matter_edit_renders_only_the_pages_it_touches_and_serves_the_site_a_build_makes() {
+    let site = Fixture::new("basic");
+    let server = Server::start(&site, &["--port", &free_port().to_string()]);
+    server.wait_for("Watching");
+    let file = site.path("content/news/launch.fr.md");
+    let text = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("title: Lancement", "title: Lancement officiel");
+    let temporary = site.path("content/news/.launch.fr.md.tmp");
+    std::fs::write(&temporary, text).unwrap();
+    std::fs::rename(&temporary, &file).unwrap();
+    let line = server.wait_for("Rebuilt after");
+    // "… 9 pages of 38 rendered again": the page, its section's lists, its terms' pages and
+    // its translations' pages; the rest are the previous build's.
+    let counts: Vec<usize> = line
+        .split_once(" changed, ")
+        .expect("counts")
+        .1
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    let (rendered, pages) = (counts[0], counts[1]);
+    assert!(rendered >= 3 && rendered < pages / 2, "{line}");
+    for page in ["/fr/news/launch/", "/fr/news/"] {
+        assert!(
+            server.get(page).1.contains("Lancement officiel"),
+            "{page} shows the new title"
+        );
+    }
+    // Every file served (but the search index, made again in the background) is the file a
+    // build from scratch makes (which also writes its marker, `.intercite-output`).
+    let out = tempfile::tempdir().unwrap();
+    let base_url = format!("http://127.0.0.1:{}", server.port);
+    site.run(&["build", "-u", &base_url, "-o", out.path().to_str().unwrap()])
+        .assert_success();
+    let built = crate::common::snapshot(out.path());
+    let mut compared = 0;
+    let site_files = built
+        .iter()
+        .filter(|(p, _)| !p.starts_with("pagefind") && !p.starts_with('.'));
+    for (path, bytes) in site_files {
+        let (status, response) = server.get(&request_path(&format!("/{path}")));
+        assert_eq!(status, 200, "{path}");
+        assert_eq!(
+            served_body(&response),
+            String::from_utf8_lossy(bytes),
+            "{path} as served and as built"
+        );
+        compared += usize::from(path.ends_with(".html"));
+    }
+    assert_eq!(compared, pages);
+}
+
 #[test]
 fn traversal_is_refused_in_every_encoding() {
     let site = Fixture::new("basic");

@@ -1,0 +1,165 @@
+//! Fingerprints of what each page is made from, so that `serve` can tell which pages an edit
+//! changed without rendering them (see [`Reuse`]).
+//!
+//! A page is a pure function of its template, its context, and what every page shares: the
+//! templates, the UI strings, the URL table that `url()` reads, the attachment sizes, the site
+//! and menu values put in every context, and `site.yaml`. The shared part is hashed once per
+//! build (the build's fingerprint); the context of each page is hashed as it is built, value by
+//! value, through its JSON form, which serde writes in a fixed order. When the fingerprint and
+//! a page's hash are those of the previous build, the page that build made is the page this
+//! one would make.
+
+use std::collections::hash_map::DefaultHasher;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+
+use serde::Serialize;
+
+/// What `serve`'s previous build made, for pages whose inputs have not changed since.
+#[derive(Clone, Copy)]
+pub struct Reuse<'r> {
+    /// Output path → the hash of its page's template and context in the previous build.
+    pub hashes: &'r HashMap<String, u64>,
+    /// The previous build's bytes of an output path.
+    pub page: &'r (dyn Fn(&str) -> Option<Vec<u8>> + Sync),
+}
+
+/// A template context that also hashes what is put in it, when asked to.
+pub struct PageContext {
+    context: tera::Context,
+    hasher: Option<DefaultHasher>,
+}
+
+impl PageContext {
+    /// A context; with `hashing`, [`PageContext::finish`] gives its hash.
+    pub fn new(hashing: bool) -> PageContext {
+        PageContext {
+            context: tera::Context::new(),
+            hasher: hashing.then(DefaultHasher::new),
+        }
+    }
+
+    pub fn insert<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
+        if let Some(hasher) = &mut self.hasher {
+            key.hash(hasher);
+            hash_json(hasher, value);
+        }
+        self.context.insert(key, value);
+    }
+
+    /// Inserts a value shared by many pages and hashed into the build's fingerprint instead
+    /// (see [`Fingerprint`]), so it is not hashed again for every page.
+    pub fn insert_shared(&mut self, key: &'static str, value: tera::Value) {
+        if let Some(hasher) = &mut self.hasher {
+            key.hash(hasher);
+        }
+        self.context.insert_value(key, value);
+    }
+
+    pub fn get(&self, key: &str) -> Option<&tera::Value> {
+        self.context.get(key)
+    }
+
+    /// The context for Tera, and the hash of `template` with the context (when hashing).
+    pub fn finish(self, template: &str) -> (tera::Context, Option<u64>) {
+        let hash = self.hasher.map(|mut hasher| {
+            template.hash(&mut hasher);
+            hasher.finish()
+        });
+        (self.context, hash)
+    }
+}
+
+/// The build's fingerprint: everything pages share (see the module's documentation).
+#[derive(Default)]
+pub struct Fingerprint {
+    hasher: DefaultHasher,
+}
+
+impl Fingerprint {
+    pub fn add<T: Hash + ?Sized>(&mut self, part: &T) -> &mut Self {
+        part.hash(&mut self.hasher);
+        self
+    }
+
+    pub fn add_json<T: Serialize + ?Sized>(&mut self, part: &T) -> &mut Self {
+        hash_json(&mut self.hasher, part);
+        self
+    }
+
+    pub fn finish(&self) -> u64 {
+        self.hasher.finish()
+    }
+}
+
+/// Feeds `value`'s JSON form to `hasher`, without building it in memory.
+fn hash_json<T: Serialize + ?Sized>(hasher: &mut DefaultHasher, value: &T) {
+    struct Feed<'h>(&'h mut DefaultHasher);
+    impl std::io::Write for Feed<'_> {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.write(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    // A value that cannot be written as JSON hashes as what was written of it, plus a marker:
+    // at worst a page is rendered again when it need not be.
+    if serde_json::to_writer(Feed(hasher), value).is_err() {
+        hasher.write_u8(0xff);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hash_of(build: impl Fn(&mut PageContext), template: &str) -> u64 {
+        let mut context = PageContext::new(true);
+        build(&mut context);
+        context.finish(template).1.expect("hashing")
+    }
+
+    #[test]
+    fn a_context_hash_changes_with_any_value_key_or_template() {
+        let base = |c: &mut PageContext| {
+            c.insert("lang", "fr");
+            c.insert("titles", &vec!["Lancement", "Réunion"]);
+        };
+        let same = hash_of(base, "page.html");
+        assert_eq!(same, hash_of(base, "page.html"));
+        assert_ne!(same, hash_of(base, "list.html"));
+        let other_value = |c: &mut PageContext| {
+            c.insert("lang", "fr");
+            c.insert("titles", &vec!["Lancement", "Réunions"]);
+        };
+        assert_ne!(same, hash_of(other_value, "page.html"));
+        let other_key = |c: &mut PageContext| {
+            c.insert("lang", "fr");
+            c.insert("title", &vec!["Lancement", "Réunion"]);
+        };
+        assert_ne!(same, hash_of(other_key, "page.html"));
+        // Values moved from one key to the next do not collide.
+        let split = |c: &mut PageContext| {
+            c.insert("a", "bc");
+            c.insert("d", "");
+        };
+        let moved = |c: &mut PageContext| {
+            c.insert("a", "b");
+            c.insert("d", "c");
+        };
+        assert_ne!(hash_of(split, "p"), hash_of(moved, "p"));
+    }
+
+    #[test]
+    fn without_hashing_the_context_is_the_same_and_has_no_hash() {
+        let mut context = PageContext::new(false);
+        context.insert("lang", "fr");
+        context.insert_shared("site", tera::Value::from("ICC"));
+        assert_eq!(context.get("lang").and_then(|l| l.as_str()), Some("fr"));
+        let (context, hash) = context.finish("page.html");
+        assert_eq!(hash, None);
+        assert_eq!(context.get("site").and_then(|s| s.as_str()), Some("ICC"));
+    }
+}
