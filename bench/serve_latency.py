@@ -4,9 +4,12 @@
 Starts `intercite serve` on a site (by default the 2,000-document benchmark corpus with the
 ICC configuration, generated as bench/compare.py does), then `--edits` times: saves a new
 marker into one document (an atomic save, as editors do), polls the page every 5 ms until the
-marker is served, and records the time. Then the same for a template edit (a comment added to
-the theme's page template), which must be no slower than a full build. Prints the median and
-95th percentile. A benchmark, not a test.
+marker is served, and records the time. Then the same for front-matter edits (a new title,
+which the page's lists, its translations' switchers and its terms show too: serve renders those
+pages again and takes the others from its previous build) and for a template edit (a marker
+added to the theme's template), which must be no slower than a full build. Prints the medians,
+the 95th percentile of content edits, and how many pages each kind of edit rendered again. A
+benchmark, not a test.
 
     python3 bench/serve_latency.py                    # 2,000 documents, 20 edits
     python3 bench/serve_latency.py --docs 10000
@@ -80,6 +83,7 @@ def main():
     parser.add_argument("--page", default=None, help="the content file to edit (default: the first French document)")
     parser.add_argument("--url", default=None, help="its URL path")
     parser.add_argument("--edits", type=int, default=20)
+    parser.add_argument("--front-edits", type=int, default=5)
     parser.add_argument("--template-edits", type=int, default=3)
     args = parser.parse_args()
 
@@ -118,7 +122,14 @@ def main():
             break
     first_build = time.perf_counter() - started
     print(f"serve started in {first_build:.1f} s", file=sys.stderr, flush=True)
-    threading.Thread(target=lambda: [None for _ in server.stderr], daemon=True).start()
+    rebuilt = []  # serve's "Rebuilt after …" lines, which say how many pages were rendered again
+    threading.Thread(target=lambda: [rebuilt.append(line.strip()) for line in server.stderr
+                                     if "Rebuilt after" in line], daemon=True).start()
+
+    def rendered_again(since):
+        time.sleep(0.3)  # the log line follows the swap
+        counts = [re.search(r"(\d+) pages? of (\d+) rendered again", line) for line in rebuilt[since:]]
+        return [f"{m.group(1)} of {m.group(2)}" for m in counts if m]
     if url is None:
         # The French section names of the ICC configuration.
         rel = os.path.dirname(os.path.relpath(page_path, os.path.join(site, "content")))
@@ -134,6 +145,18 @@ def main():
         content.append(timed_edit(page_path, f"{original}\n\n{marker}\n", base + url, marker))
         print(f"content edit {i + 1}: {content[-1] * 1000:.0f} ms", file=sys.stderr, flush=True)
         time.sleep(0.2)
+    log_mark = len(rebuilt)
+    front = []
+    title = re.search(r"^title: *(.*)$", original, re.M)
+    for i in range(args.front_edits if title else 0):
+        marker = f"front-marker-{i:04d}"
+        edited = original.replace(title.group(0), f"title: {marker} {title.group(1).strip()}", 1)
+        front.append(timed_edit(page_path, edited, base + url, marker))
+        print(f"front-matter edit {i + 1}: {front[-1] * 1000:.0f} ms", file=sys.stderr, flush=True)
+        time.sleep(0.5)
+    front_pages = rendered_again(log_mark)
+    save(page_path, original)
+    time.sleep(8)  # the rebuild of the restored text, and the search refreshes, are over
     # A template edit: a hidden marker before `</main>` in the theme template that has it.
     templates = os.path.join(site, "themes", "icc", "templates")
     template = next((os.path.join(templates, name) for name in ["base.html"] + sorted(os.listdir(templates))
@@ -155,6 +178,10 @@ def main():
     print(f"site: {site if args.site else f'{args.docs} generated documents'}; first build and start: {first_build:.2f} s")
     print(f"content edit → served: median {statistics.median(content) * 1000:.0f} ms, "
           f"95th percentile {percentile(content, 95) * 1000:.0f} ms ({len(content)} edits)")
+    if front:
+        print(f"front-matter edit → served: median {statistics.median(front) * 1000:.0f} ms, "
+              f"95th percentile {percentile(front, 95) * 1000:.0f} ms ({len(front)} edits); "
+              f"pages rendered again: {', '.join(front_pages) or 'not reported'}")
     if template_times:
         print(f"template edit → served: median {statistics.median(template_times) * 1000:.0f} ms "
               f"({len(template_times)} edits)")
