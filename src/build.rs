@@ -79,35 +79,42 @@ pub struct Retained {
     i18n: Arc<I18n>,
     asset_sizes: BTreeMap<String, u64>,
     drafts: bool,
-    /// The build's fingerprint and each page's hash (see [`templates::fingerprint`]).
-    fingerprint: u64,
-    page_hashes: HashMap<String, u64>,
+    pages: PageHashes,
     /// How many pages the site has.
     pages_total: usize,
 }
 
 impl Retained {
-    /// What the next build needs to reuse this one's pages; `page` gives the bytes served now
-    /// for an output path.
-    pub fn previous<'p>(
-        &'p self,
-        page: &'p (dyn Fn(&str) -> Option<Vec<u8>> + Sync),
-    ) -> Previous<'p> {
-        Previous {
-            fingerprint: self.fingerprint,
-            hashes: &self.page_hashes,
-            page,
-        }
+    /// All the next build needs to reuse this one's pages; the rest (the site's model, its
+    /// text) is freed before that build holds its own.
+    pub fn into_page_hashes(self) -> PageHashes {
+        self.pages
     }
+}
+
+/// A build's fingerprint and each page's hash (see [`templates::fingerprint`]).
+pub struct PageHashes {
+    fingerprint: u64,
+    /// Output path → hash.
+    hashes: HashMap<String, u64>,
 }
 
 /// What `serve`'s previous build made: when an edit leaves the build's fingerprint as it was
 /// (templates, UI strings, URLs, `site.yaml`…), a page whose template and context hash the same
 /// is taken from it instead of rendered (see [`templates::fingerprint`]).
 pub struct Previous<'p> {
-    fingerprint: u64,
-    hashes: &'p HashMap<String, u64>,
+    pages: &'p PageHashes,
+    /// The bytes served now for an output path.
     page: &'p (dyn Fn(&str) -> Option<Vec<u8>> + Sync),
+}
+
+impl<'p> Previous<'p> {
+    pub fn new(
+        pages: &'p PageHashes,
+        page: &'p (dyn Fn(&str) -> Option<Vec<u8>> + Sync),
+    ) -> Previous<'p> {
+        Previous { pages, page }
+    }
 }
 
 /// A site rendered in memory, ready to be written or served.
@@ -268,8 +275,7 @@ fn build_pipeline(
             i18n,
             asset_sizes: kept.asset_sizes,
             drafts: options.drafts,
-            fingerprint: kept.fingerprint,
-            page_hashes: kept.page_hashes,
+            pages: kept.pages,
             pages_total: rendering.pages_rendered + rendering.pages_reused,
         }),
         _ => None,
@@ -406,10 +412,7 @@ fn render_site(
     ) else {
         return Rendering {
             plan,
-            kept: None,
-            pages_rendered: 0,
-            pages_reused: 0,
-            stale_search: None,
+            ..Rendering::default()
         };
     };
     let asset_sizes: BTreeMap<String, u64> = site
@@ -439,9 +442,11 @@ fn render_site(
         fingerprint.finish()
     });
     let reuse = match (serving, fingerprint) {
-        (Some((_, Some(previous))), Some(fingerprint)) if previous.fingerprint == fingerprint => {
+        (Some((_, Some(previous))), Some(fingerprint))
+            if previous.pages.fingerprint == fingerprint =>
+        {
             Some(templates::fingerprint::Reuse {
-                hashes: previous.hashes,
+                hashes: &previous.pages.hashes,
                 page: previous.page,
             })
         }
@@ -621,8 +626,10 @@ fn render_site(
         kept: Some(Kept {
             engine,
             asset_sizes,
-            fingerprint: fingerprint.unwrap_or_default(),
-            page_hashes,
+            pages: PageHashes {
+                fingerprint: fingerprint.unwrap_or_default(),
+                hashes: page_hashes,
+            },
         }),
         pages_rendered,
         pages_reused,
@@ -631,6 +638,7 @@ fn render_site(
 }
 
 /// What [`render_site`] made.
+#[derive(Default)]
 struct Rendering {
     plan: Plan,
     /// `None` when the templates could not be loaded.
@@ -644,8 +652,7 @@ struct Rendering {
 struct Kept {
     engine: engine::Engine,
     asset_sizes: BTreeMap<String, u64>,
-    fingerprint: u64,
-    page_hashes: HashMap<String, u64>,
+    pages: PageHashes,
 }
 
 /// `serve`'s page-level rebuild: when every file in `changed` (relative to the site root) is
@@ -738,7 +745,7 @@ pub fn rerender_pages(retained: &mut Retained, changed: &[PathBuf]) -> Option<Re
     // These pages no longer come from the inputs their recorded hashes describe: the next
     // build must render them, not take them from what is served.
     for (path, _) in &files {
-        retained.page_hashes.remove(path);
+        retained.pages.hashes.remove(path);
     }
     let rendered = (files.len(), retained.pages_total);
     // The Atom feed of each language touched carries the new text too.

@@ -285,7 +285,7 @@ fn rebuild(
     state: &Arc<LiveState>,
     retained: &mut Option<build::Retained>,
 ) -> Result<Rebuild, Vec<Diagnostic>> {
-    let previous_build = retained.take();
+    let previous_pages = retained.take().map(build::Retained::into_page_hashes);
     let served = state.files.read().ok().map(|files| Arc::clone(&files));
     let page = |path: &str| {
         served
@@ -293,10 +293,10 @@ fn rebuild(
             .and_then(|files| files.get(path))
             .map(|bytes| bytes.to_vec())
     };
-    let previous = previous_build.as_ref().map(|b| b.previous(&page));
+    let previous = previous_pages
+        .as_ref()
+        .map(|pages| build::Previous::new(pages, &page));
     let built = build::build_in_memory(options, &Silent, Some(cache), previous.as_ref());
-    // The previous build's model and pages are no longer needed (the pages stay served).
-    drop(previous_build);
     drop(served);
     let mut built = match built {
         Ok(built) => built,
