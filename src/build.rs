@@ -102,18 +102,17 @@ pub struct PageHashes {
 /// What `serve`'s previous build made: when an edit leaves the build's fingerprint as it was
 /// (templates, UI strings, URLs, `site.yaml`…), a page whose template and context hash the same
 /// is taken from it instead of rendered (see [`templates::fingerprint`]).
+/// Such a page is in the plan as already in place (`Plan::written`): the caller keeps the bytes
+/// it serves.
 pub struct Previous<'p> {
     pages: &'p PageHashes,
-    /// The bytes served now for an output path.
-    page: &'p (dyn Fn(&str) -> Option<Vec<u8>> + Sync),
+    /// Whether an output path is served now.
+    served: &'p (dyn Fn(&str) -> bool + Sync),
 }
 
 impl<'p> Previous<'p> {
-    pub fn new(
-        pages: &'p PageHashes,
-        page: &'p (dyn Fn(&str) -> Option<Vec<u8>> + Sync),
-    ) -> Previous<'p> {
-        Previous { pages, page }
+    pub fn new(pages: &'p PageHashes, served: &'p (dyn Fn(&str) -> bool + Sync)) -> Previous<'p> {
+        Previous { pages, served }
     }
 }
 
@@ -447,7 +446,7 @@ fn render_site(
         {
             Some(templates::fingerprint::Reuse {
                 hashes: &previous.pages.hashes,
-                page: previous.page,
+                served: previous.served,
             })
         }
         _ => None,
@@ -501,9 +500,10 @@ fn render_site(
                 }
             }
         }
-        let claimed = match staging {
-            Some(_) => plan.add_written(file.path.clone(), &mut owners, "a rendered page"),
-            None => plan.add(
+        let in_place = staging.is_some() || file.reused;
+        let claimed = match in_place {
+            true => plan.add_written(file.path.clone(), &mut owners, "a rendered page"),
+            false => plan.add(
                 file.path.clone(),
                 file.contents,
                 &mut owners,

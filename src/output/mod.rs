@@ -30,7 +30,9 @@ pub struct Plan {
     pub files: BTreeMap<String, Vec<u8>>,
     /// Relative path → source file to copy.
     pub copies: BTreeMap<String, PathBuf>,
-    /// Relative paths of files written already, while they were rendered (see [`Staging`]).
+    /// Relative paths of files already in place: written while they were rendered (see
+    /// [`Staging`]), or, in `serve`, pages its previous build made that are still the same
+    /// (see [`crate::build::Previous`]), served already.
     pub written: std::collections::BTreeSet<String>,
 }
 
@@ -48,7 +50,8 @@ impl Plan {
         Ok(())
     }
 
-    /// Records a file written already; a path already planned is a collision, as in [`Plan::add`].
+    /// Records a file already in place; a path already planned is a collision, as in
+    /// [`Plan::add`].
     pub fn add_written(
         &mut self,
         path: String,

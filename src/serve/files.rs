@@ -27,13 +27,23 @@ pub enum Lookup {
 
 impl SiteFiles {
     /// The files of a build plan; copied files are read now, so later edits to `content/` do
-    /// not change what is served until the next build.
-    pub fn from_plan(plan: Plan) -> std::io::Result<SiteFiles> {
+    /// not change what is served until the next build. The files the plan has in place are the
+    /// previous build's, taken (not copied) from `served`.
+    pub fn from_plan(plan: Plan, served: &SiteFiles) -> std::io::Result<SiteFiles> {
         let mut files: BTreeMap<String, Arc<Vec<u8>>> = plan
             .files
             .into_iter()
             .map(|(path, bytes)| (path, Arc::new(bytes)))
             .collect();
+        for path in plan.written {
+            let bytes = served.files.get(&path).ok_or_else(|| {
+                std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    format!("{path}, kept from the previous build, is no longer served"),
+                )
+            })?;
+            files.insert(path, Arc::clone(bytes));
+        }
         for (path, source) in plan.copies {
             let bytes = std::fs::read(source)?;
             files.insert(path, Arc::new(bytes));
@@ -73,6 +83,10 @@ impl SiteFiles {
                 .map(|(path, bytes)| (path.clone(), Arc::clone(bytes)))
                 .collect(),
         }
+    }
+
+    pub fn contains(&self, path: &str) -> bool {
+        self.files.contains_key(path)
     }
 
     pub fn get(&self, path: &str) -> Option<Arc<Vec<u8>>> {
@@ -206,7 +220,7 @@ mod tests {
             plan.add(path.into(), path.as_bytes().to_vec(), &mut owners, "t")
                 .unwrap();
         }
-        SiteFiles::from_plan(plan).unwrap()
+        SiteFiles::from_plan(plan, &SiteFiles::default()).unwrap()
     }
 
     #[test]
@@ -265,7 +279,7 @@ mod tests {
             "t",
         )
         .unwrap();
-        let new = SiteFiles::from_plan(plan).unwrap();
+        let new = SiteFiles::from_plan(plan, &SiteFiles::default()).unwrap();
         assert_eq!(
             old.changed_paths(&new),
             vec!["fr/index.html", "fr/réunion/index.html", "syntax.css"]

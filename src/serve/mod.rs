@@ -286,18 +286,16 @@ fn rebuild(
     retained: &mut Option<build::Retained>,
 ) -> Result<Rebuild, Vec<Diagnostic>> {
     let previous_pages = retained.take().map(build::Retained::into_page_hashes);
-    let served = state.files.read().ok().map(|files| Arc::clone(&files));
-    let page = |path: &str| {
-        served
-            .as_ref()
-            .and_then(|files| files.get(path))
-            .map(|bytes| bytes.to_vec())
-    };
+    let served = state
+        .files
+        .read()
+        .map(|files| Arc::clone(&files))
+        .unwrap_or_default();
+    let is_served = |path: &str| served.contains(path);
     let previous = previous_pages
         .as_ref()
-        .map(|pages| build::Previous::new(pages, &page));
+        .map(|pages| build::Previous::new(pages, &is_served));
     let built = build::build_in_memory(options, &Silent, Some(cache), previous.as_ref());
-    drop(served);
     let mut built = match built {
         Ok(built) => built,
         Err(errors) => {
@@ -314,7 +312,9 @@ fn rebuild(
         state.search.full_rebuild();
     }
     *retained = built.retained.take();
-    let mut files = SiteFiles::from_plan(std::mem::take(&mut built.plan)).map_err(|e| {
+    let files = SiteFiles::from_plan(std::mem::take(&mut built.plan), &served);
+    drop(served);
+    let mut files = files.map_err(|e| {
         vec![
             Diagnostic::error(format!("cannot read a file of the site: {e}"))
                 .hint("a file changed while it was read; save again"),

@@ -20,8 +20,8 @@ use serde::Serialize;
 pub struct Reuse<'r> {
     /// Output path → the hash of its page's template and context in the previous build.
     pub hashes: &'r HashMap<String, u64>,
-    /// The previous build's bytes of an output path.
-    pub page: &'r (dyn Fn(&str) -> Option<Vec<u8>> + Sync),
+    /// Whether the previous build's page of an output path is still served.
+    pub served: &'r (dyn Fn(&str) -> bool + Sync),
 }
 
 /// A template context that also hashes what is put in it, when asked to.

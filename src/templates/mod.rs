@@ -38,7 +38,8 @@ pub struct OutputFile {
     /// The hash of the page's template and context, when the renderer hashes them (see
     /// [`fingerprint`]).
     pub context_hash: Option<u64>,
-    /// Whether the page is the previous build's, its inputs being unchanged (see [`Reuse`]).
+    /// Whether the page is the previous build's, its inputs being unchanged (see [`Reuse`]):
+    /// `contents` is then empty, the previous bytes staying where they are.
     pub reused: bool,
 }
 
@@ -434,15 +435,13 @@ impl<'a> Renderer<'a> {
         let path = urls::output_file(&url);
         let (context, context_hash) = context.finish(template);
         if let (Some(hash), Some(reuse)) = (context_hash, &self.reuse) {
-            if reuse.hashes.get(&path) == Some(&hash) {
-                if let Some(contents) = (reuse.page)(&path) {
-                    return Ok(OutputFile {
-                        path,
-                        contents,
-                        context_hash,
-                        reused: true,
-                    });
-                }
+            if reuse.hashes.get(&path) == Some(&hash) && (reuse.served)(&path) {
+                return Ok(OutputFile {
+                    path,
+                    contents: Vec::new(),
+                    context_hash,
+                    reused: true,
+                });
             }
         }
         let html = self.engine.tera.render(template, &context).map_err(|e| {
