@@ -108,11 +108,22 @@ pub struct Previous<'p> {
     pages: &'p PageHashes,
     /// Whether an output path is served now.
     served: &'p (dyn Fn(&str) -> bool + Sync),
+    /// Called as soon as the build knows it can keep none of these pages (the fingerprint
+    /// changed): it renders everything and makes the search index again.
+    renders_all: &'p dyn Fn(),
 }
 
 impl<'p> Previous<'p> {
-    pub fn new(pages: &'p PageHashes, served: &'p (dyn Fn(&str) -> bool + Sync)) -> Previous<'p> {
-        Previous { pages, served }
+    pub fn new(
+        pages: &'p PageHashes,
+        served: &'p (dyn Fn(&str) -> bool + Sync),
+        renders_all: &'p dyn Fn(),
+    ) -> Previous<'p> {
+        Previous {
+            pages,
+            served,
+            renders_all,
+        }
     }
 }
 
@@ -448,6 +459,10 @@ fn render_site(
                 hashes: &previous.pages.hashes,
                 served: previous.served,
             })
+        }
+        (Some((_, Some(previous))), _) => {
+            (previous.renders_all)();
+            None
         }
         _ => None,
     };

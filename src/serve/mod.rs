@@ -292,9 +292,15 @@ fn rebuild(
         .map(|files| Arc::clone(&files))
         .unwrap_or_default();
     let is_served = |path: &str| served.contains(path);
+    // A build that renders everything brings its own search index: refreshes under way are
+    // out of date, and stop at once instead of taking a core from it.
+    let renders_all = || state.search.full_rebuild();
+    if previous_pages.is_none() {
+        renders_all();
+    }
     let previous = previous_pages
         .as_ref()
-        .map(|pages| build::Previous::new(pages, &is_served));
+        .map(|pages| build::Previous::new(pages, &is_served, &renders_all));
     let built = build::build_in_memory(options, &Silent, Some(cache), previous.as_ref());
     let mut built = match built {
         Ok(built) => built,
@@ -307,10 +313,6 @@ fn rebuild(
             return Err(errors);
         }
     };
-    if built.stale_search.is_none() {
-        // This build brings its own index: refreshes under way are out of date.
-        state.search.full_rebuild();
-    }
     *retained = built.retained.take();
     let files = SiteFiles::from_plan(std::mem::take(&mut built.plan), &served);
     drop(served);
