@@ -216,6 +216,8 @@ pub struct Renderer<'a> {
     hashing: bool,
     /// The previous build's pages, for pages whose hash is unchanged.
     reuse: Option<Reuse<'a>>,
+    /// Shared by the rendering threads, so an element repeated across pages is minified once.
+    minifier: crate::output::minify::Minifier,
 }
 
 impl<'a> Renderer<'a> {
@@ -264,6 +266,7 @@ impl<'a> Renderer<'a> {
             shared_hash: 0,
             hashing: false,
             reuse: None,
+            minifier: Default::default(),
         };
         for language in &site.config.languages {
             let lang = &language.code;
@@ -465,7 +468,7 @@ impl<'a> Renderer<'a> {
         // Minified here, on the rendering thread, so the full-size page is dropped at once
         // instead of every page being held twice.
         let contents = if path.ends_with(".html") {
-            crate::output::minify::minify(html.as_bytes())
+            self.minifier.minify(html.as_bytes())
         } else {
             html.into_bytes()
         };

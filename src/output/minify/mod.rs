@@ -1,0 +1,251 @@
+//! HTML minification with settings that keep the result valid HTML (the Nu checker runs on
+//! every test build): optional tags may go, but no spec-breaking shortcuts, and scripts are
+//! left as written.
+//!
+//! Most of a page's bytes are repeated from page to page: the header's tools and search form,
+//! the footer, a document's card on every list it appears in. [`Minifier`] minifies such an
+//! element once per build and puts its minified form back into every page that repeats it,
+//! with the same bytes minifying the whole page would give (see [`elements`] for why that
+//! holds, and the check that debug builds, hence every test, make on every page).
+
+mod elements;
+
+use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasher;
+use std::io::Write;
+use std::ops::Range;
+use std::sync::OnceLock;
+use std::sync::{Arc, Mutex};
+
+fn config() -> &'static minify_html::Cfg {
+    static CFG: OnceLock<minify_html::Cfg> = OnceLock::new();
+    CFG.get_or_init(|| {
+        let mut cfg = minify_html::Cfg::new();
+        cfg.keep_html_and_head_opening_tags = true;
+        cfg.keep_closing_tags = true;
+        cfg.minify_css = true;
+        cfg.minify_js = false;
+        cfg.minify_doctype = false;
+        cfg.allow_noncompliant_unquoted_attribute_values = false;
+        cfg.allow_optimal_entities = false;
+        cfg.allow_removing_spaces_between_attributes = false;
+        cfg
+    })
+}
+
+/// Minifies a page whole; a page nested too deeply for the minifier's recursive parser is
+/// returned as it is (see [`crate::markdown::nesting`]).
+pub fn minify(html: &[u8]) -> Vec<u8> {
+    use crate::markdown::nesting;
+    if nesting::deeper_than(html, nesting::MINIFY_LIMIT) {
+        return html.to_vec();
+    }
+    minify_html::minify(html, config())
+}
+
+/// Elements shorter than this are minified in place: below it, looking them up costs about
+/// what minifying them does.
+const MIN_REUSABLE_LEN: usize = 256;
+
+/// The placeholder's tag name. A page that contains it anywhere is minified whole, so a
+/// placeholder is never confused with the page's own text.
+const PLACEHOLDER: &[u8] = b"x-intercite-minified";
+
+/// Minifies the pages of one build, each element repeated between pages only once.
+///
+/// An element is minified on its own, and kept, the second time it is met: the first time it
+/// is only remembered by its hash, so the unique parts of pages (a document's text) are never
+/// kept. Pages rendered on several threads share one minifier.
+#[derive(Default)]
+pub struct Minifier {
+    known: Mutex<Known>,
+}
+
+#[derive(Default)]
+struct Known {
+    /// Hashes of the elements met once (a collision here only means an element is kept the
+    /// first time it is met).
+    seen: HashSet<u64>,
+    /// The minified forms of the elements met more than once, by a 128-bit hash of their
+    /// bytes: keeping the bytes themselves to compare would double the memory this takes.
+    minified: HashMap<u128, Arc<[u8]>>,
+}
+
+/// What the minifier knows of an element.
+enum Lookup {
+    Minified(Arc<[u8]>),
+    SeenOnce,
+    New,
+}
+
+/// Two hashes of an element's bytes with unrelated seeds: the first picks its entry in
+/// [`Known::seen`], both together name its minified form.
+fn element_hash(source: &[u8]) -> u128 {
+    let first = foldhash::quality::FixedState::with_seed(0x1cc0_5eed).hash_one(source);
+    let second = foldhash::quality::FixedState::with_seed(0x9e37_79b9_7f4a_7c15).hash_one(source);
+    (u128::from(first) << 64) | u128::from(second)
+}
+
+impl Minifier {
+    /// Minifies a page: the same bytes as [`minify`], in less time when the page repeats
+    /// elements of pages minified before it.
+    pub fn minify(&self, html: &[u8]) -> Vec<u8> {
+        use crate::markdown::nesting;
+        if memchr::memmem::find(html, PLACEHOLDER).is_some() {
+            return minify(html);
+        }
+        let spans = match elements::scan(html, MIN_REUSABLE_LEN, nesting::MINIFY_LIMIT) {
+            elements::Scan::Regular(spans) => spans,
+            elements::Scan::Irregular => return minify(html),
+        };
+        let cuts = self.reusable(html, spans);
+        if cuts.is_empty() {
+            return minify_html::minify(html, config());
+        }
+        let pieced = piece_together(html, &cuts);
+        #[cfg(debug_assertions)]
+        {
+            let whole = minify_html::minify(html, config());
+            assert!(
+                pieced.as_deref() == Some(&whole[..]),
+                "minifying by parts changed the page:\n{}\n---\n{}",
+                String::from_utf8_lossy(pieced.as_deref().unwrap_or_default()),
+                String::from_utf8_lossy(&whole)
+            );
+        }
+        pieced.unwrap_or_else(|| minify_html::minify(html, config()))
+    }
+
+    /// The elements of `spans` to take out of the page with their minified forms: the
+    /// outermost ones met before, each minified now if this is its second time.
+    fn reusable(&self, html: &[u8], spans: Vec<Range<usize>>) -> Vec<(Range<usize>, Arc<[u8]>)> {
+        let mut cuts: Vec<(Range<usize>, Arc<[u8]>)> = Vec::new();
+        for span in spans {
+            if cuts.last().is_some_and(|(cut, _)| span.start < cut.end) {
+                continue;
+            }
+            let source = &html[span.clone()];
+            let hash = element_hash(source);
+            let minified = match self.lookup(hash) {
+                Lookup::Minified(minified) => minified,
+                Lookup::New => continue,
+                Lookup::SeenOnce => {
+                    let minified: Arc<[u8]> = minify_html::minify(source, config()).into();
+                    let mut known = self.known.lock().unwrap_or_else(|e| e.into_inner());
+                    known
+                        .minified
+                        .entry(hash)
+                        .or_insert_with(|| minified.clone());
+                    minified
+                }
+            };
+            cuts.push((span, minified));
+        }
+        cuts
+    }
+
+    fn lookup(&self, hash: u128) -> Lookup {
+        let mut known = self.known.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(minified) = known.minified.get(&hash) {
+            return Lookup::Minified(minified.clone());
+        }
+        // The upper half: `element_hash`'s first hash.
+        if known.seen.insert((hash >> 64) as u64) {
+            Lookup::New
+        } else {
+            Lookup::SeenOnce
+        }
+    }
+}
+
+/// Minifies `html` with each cut element replaced by a numbered placeholder element, then puts
+/// the elements' minified forms where the placeholders come out. `None` if a placeholder
+/// went missing (which would be a bug in [`elements`]).
+fn piece_together(html: &[u8], cuts: &[(Range<usize>, Arc<[u8]>)]) -> Option<Vec<u8>> {
+    let placeholder = |n: usize| {
+        let mut tag = Vec::with_capacity(2 * PLACEHOLDER.len() + 16);
+        let name = std::str::from_utf8(PLACEHOLDER).unwrap_or_default();
+        let _ = write!(tag, "<{name}-{n}></{name}-{n}>");
+        tag
+    };
+    let mut skeleton = Vec::with_capacity(html.len());
+    let mut at = 0;
+    for (n, (span, _)) in cuts.iter().enumerate() {
+        skeleton.extend_from_slice(&html[at..span.start]);
+        skeleton.extend_from_slice(&placeholder(n));
+        at = span.end;
+    }
+    skeleton.extend_from_slice(&html[at..]);
+    let minified = minify_html::minify(&skeleton, config());
+    let mut page =
+        Vec::with_capacity(minified.len() + cuts.iter().map(|(_, m)| m.len()).sum::<usize>());
+    let mut at = 0;
+    for (n, (_, minified_element)) in cuts.iter().enumerate() {
+        let placeholder = placeholder(n);
+        let found = at + memchr::memmem::find(&minified[at..], &placeholder)?;
+        page.extend_from_slice(&minified[at..found]);
+        page.extend_from_slice(minified_element);
+        at = found + placeholder.len();
+    }
+    page.extend_from_slice(&minified[at..]);
+    Some(page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_structure_and_attributes() {
+        let out = minify(b"<!DOCTYPE html>\n<html lang=\"fr\" dir=\"ltr\">\n<head>\n<title> A </title>\n</head>\n<body>\n<p>  Bonjour   le monde </p>\n</body>\n</html>\n");
+        let out = String::from_utf8(out).unwrap();
+        assert!(
+            out.starts_with("<!doctype html><html dir=ltr lang=fr><head>"),
+            "{out}"
+        );
+        assert!(out.contains("<p>Bonjour le monde</p>"), "{out}");
+    }
+
+    /// A page of the shape templates write, with `text` in its main element: a repeated
+    /// header and footer, inline elements between spaces, a list of cards.
+    fn page(text: &str) -> String {
+        let filler = "word ".repeat(60);
+        format!(
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<title> {text} </title>\n</head>\n<body>\n\
+             <header class=\"site\">\n  <nav aria-label=\"Main\">\n    <ul>\n      <li><a href=\"/a/\">  A  </a></li>\n      <li><a href='/b/'>B</a></li>\n    </ul>\n  </nav>\n  <p class=\"tag\"> {filler} </p>\n</header>\n\
+             <main>\n<p>Before <span class=\"x\"> {filler} </span> after, then <em> {filler}</em>.</p>\n\
+             <p>{text}</p>\n<ul class=\"cards\">\n<li class=\"card\"> <h2> Card </h2> <p> {filler} </p> </li>\n</ul>\n\
+             <pre>  keep   <b> {filler} </b>\n  this </pre>\n</main>\n\
+             <footer>\n<svg viewBox=\"0 0 1 1\"><path d=\"M0 0\"/> <g> {filler} </g></svg>\n<p> {filler} </p>\n</footer>\n</body>\n</html>\n"
+        )
+    }
+
+    #[test]
+    fn minifying_by_parts_gives_the_bytes_minifying_whole_does() {
+        let minifier = Minifier::default();
+        for text in ["one", "two", "three & <four>", "one"] {
+            let html = page(text);
+            assert_eq!(
+                String::from_utf8(minifier.minify(html.as_bytes())).unwrap(),
+                String::from_utf8(minify(html.as_bytes())).unwrap(),
+                "{text}"
+            );
+        }
+        // The header, the footer, the inline span and emphasis and the card were each
+        // minified once, on their second sight.
+        let known = minifier.known.lock().unwrap();
+        assert!(known.minified.len() >= 5, "{}", known.minified.len());
+    }
+
+    #[test]
+    fn pages_it_cannot_cut_are_minified_whole() {
+        let minifier = Minifier::default();
+        let irregular = page("x").replace("</main>", "<p>unclosed</main>");
+        let with_placeholder = page("x-intercite-minified");
+        for html in [&irregular, &with_placeholder, &irregular, &with_placeholder] {
+            assert_eq!(minifier.minify(html.as_bytes()), minify(html.as_bytes()));
+        }
+        let known = minifier.known.lock().unwrap();
+        assert!(known.seen.is_empty() && known.minified.is_empty());
+    }
+}
