@@ -97,6 +97,8 @@ pub struct PageHashes {
     fingerprint: u64,
     /// Output path → hash.
     hashes: HashMap<String, u64>,
+    /// The site's language codes, which the search index served with these pages covers.
+    languages: Vec<String>,
 }
 
 /// What `serve`'s previous build made: when an edit leaves the build's fingerprint as it was
@@ -140,9 +142,12 @@ pub struct Built {
     /// Pages rendered, and pages taken from the previous build instead (see [`Previous`]).
     pub pages_rendered: usize,
     pub pages_reused: usize,
-    /// `None` when the plan holds the search index. With pages reused, the index is not made:
-    /// the previous one stays, and these languages' indexes must be made again (see
-    /// [`search_pages`]), their pages having changed.
+    /// `None` when the plan holds the search index. In a rebuild after a previous build (see
+    /// [`Previous`]), the index is not made: the previous one stays, and these languages'
+    /// indexes must be made again (see [`search_pages`]), their pages having changed. A rebuild
+    /// that renders everything (a template edit) so serves its pages without waiting for
+    /// Pagefind, a third of a build's work; it makes the index itself only when the languages
+    /// changed or no index is served.
     pub stale_search: Option<Vec<String>>,
 }
 
@@ -472,7 +477,21 @@ fn render_site(
     let mut page_hashes = HashMap::new();
     let (mut pages_rendered, mut pages_reused) = (0, 0);
     // With pages reused the search index is not made (see `Built::stale_search`).
-    let mut stale_search: Option<BTreeSet<String>> = reuse.map(|_| BTreeSet::new());
+    let language_codes: Vec<String> = site
+        .config
+        .languages
+        .iter()
+        .map(|l| l.code.clone())
+        .collect();
+    let defers_search = match serving {
+        Some((_, Some(previous))) => {
+            reuse.is_some()
+                || (previous.pages.languages == language_codes
+                    && (previous.served)(output::search::ENTRY_FILE))
+        }
+        _ => false,
+    };
+    let mut stale_search: Option<BTreeSet<String>> = defers_search.then(BTreeSet::new);
     let mut jobs = templates::jobs(site);
     output::search::order_for_indexing(&mut jobs, |job| {
         let lang = job.language(site)?;
@@ -644,6 +663,7 @@ fn render_site(
             pages: PageHashes {
                 fingerprint: fingerprint.unwrap_or_default(),
                 hashes: page_hashes,
+                languages: language_codes,
             },
         }),
         pages_rendered,

@@ -45,6 +45,7 @@ pub fn run(args: &ServeArgs) -> i32 {
             kinds,
             changed,
             rendered: (rendered, pages),
+            search_behind,
             elapsed,
             warnings,
         } => {
@@ -53,8 +54,15 @@ pub fn run(args: &ServeArgs) -> i32 {
                 .iter()
                 .map(|k| format!("{k:?}").to_lowercase())
                 .collect();
+            let search = match search_behind.is_empty() {
+                true => String::new(),
+                false => format!(
+                    "; search in {} follows in the background",
+                    search_behind.join(", ")
+                ),
+            };
             eprintln!(
-                "Rebuilt after a change to {} in {} ms: {} changed, {} of {pages} rendered again",
+                "Rebuilt after a change to {} in {} ms: {} changed, {} of {pages} rendered again{search}",
                 kinds.join(", "),
                 elapsed.as_millis(),
                 super::count(changed, "file"),

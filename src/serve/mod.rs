@@ -56,6 +56,8 @@ pub enum ServeEvent {
         changed: usize,
         /// Pages rendered again, of all the site's pages (the others were kept).
         rendered: (usize, usize),
+        /// Languages whose search index is being made again in the background.
+        search_behind: Vec<String>,
         elapsed: Duration,
         warnings: Vec<Diagnostic>,
     },
@@ -212,16 +214,19 @@ pub fn run(
                 if let Some(rerendered) = pages {
                     let rendered = rerendered.rendered;
                     let changed = swap_in_pages(&watcher_state, rerendered.files);
+                    let mut search_behind = Vec::new();
                     if let Some(retained) = &retained {
                         for lang in rerendered.languages {
                             let pages = build::search_pages(retained, &lang);
-                            search::refresh(&watcher_state, lang, pages);
+                            search::refresh(&watcher_state, lang.clone(), pages);
+                            search_behind.push(lang);
                         }
                     }
                     watcher_report(ServeEvent::Rebuilt {
                         kinds,
                         changed,
                         rendered,
+                        search_behind,
                         elapsed: started.elapsed(),
                         warnings: Vec::new(),
                     });
@@ -233,6 +238,7 @@ pub fn run(
                     kinds,
                     changed: rebuilt.changed,
                     rendered: rebuilt.rendered,
+                    search_behind: rebuilt.search_behind,
                     elapsed: started.elapsed(),
                     warnings: rebuilt.warnings,
                 }),
@@ -271,6 +277,8 @@ struct Rebuild {
     changed: usize,
     /// Pages rendered, of all pages.
     rendered: (usize, usize),
+    /// Languages whose search index is being made again in the background.
+    search_behind: Vec<String>,
     warnings: Vec<Diagnostic>,
 }
 
@@ -331,9 +339,11 @@ fn rebuild(
         changed = current.changed_paths(&files);
         *current = Arc::new(files);
     }
-    if let (Some(stale), Some(retained)) = (&built.stale_search, retained.as_ref()) {
+    let mut search_behind = Vec::new();
+    if let (Some(stale), Some(retained)) = (built.stale_search.take(), retained.as_ref()) {
         for lang in stale {
-            search::refresh(state, lang.clone(), build::search_pages(retained, lang));
+            search::refresh(state, lang.clone(), build::search_pages(retained, &lang));
+            search_behind.push(lang);
         }
     }
     let was_broken = state
@@ -353,6 +363,7 @@ fn rebuild(
             built.pages_rendered,
             built.pages_rendered + built.pages_reused,
         ),
+        search_behind,
         warnings: built.warnings,
     })
 }

@@ -1,7 +1,9 @@
 //! The search index kept current while editing. A page-level rebuild (see
 //! [`crate::build::rerender_pages`]) serves the edited page in milliseconds; the index of its
 //! language is then made again from the served pages on a thread of its own and swapped in
-//! when ready, so the page never waits for Pagefind and search soon finds the new text.
+//! when ready, so the page never waits for Pagefind and search soon finds the new text. Other
+//! rebuilds do the same for every language whose pages changed (all of them after a template
+//! edit), one language at a time.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -18,6 +20,10 @@ const SETTLE: std::time::Duration = std::time::Duration::from_millis(500);
 #[derive(Default)]
 pub struct Refreshes {
     tickets: Mutex<Tickets>,
+    /// Held by the refresh that is indexing: one language at a time, so that a rebuild that
+    /// leaves every language behind (a template edit) does not run eight indexes at once, each
+    /// holding a language in memory.
+    indexing: Mutex<()>,
 }
 
 #[derive(Default)]
@@ -29,7 +35,8 @@ struct Tickets {
 }
 
 impl Refreshes {
-    /// A full rebuild starts: it will bring its own index.
+    /// A full rebuild starts: it renders every page again, so every refresh under way is out
+    /// of date (the rebuild starts its own, or brings its own index).
     pub fn full_rebuild(&self) {
         if let Ok(mut tickets) = self.tickets.lock() {
             tickets.next += 1;
@@ -69,6 +76,14 @@ pub fn refresh(state: &Arc<LiveState>, lang: String, pages: Vec<String>) {
             if !state.search.is_latest(&lang, ticket) {
                 return;
             }
+            let _turn = state
+                .search
+                .indexing
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            if !state.search.is_latest(&lang, ticket) {
+                return;
+            }
             let Some(current) = state.files.read().ok().map(|files| Arc::clone(&files)) else {
                 return;
             };
@@ -83,7 +98,7 @@ pub fn refresh(state: &Arc<LiveState>, lang: String, pages: Vec<String>) {
                 }
             }
             drop(current);
-            // A failure leaves the previous index served; the next full rebuild reports it.
+            // A failure leaves the previous index served; `intercite build` reports why.
             let Ok(bundle) = indexer.finish() else {
                 return;
             };

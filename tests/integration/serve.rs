@@ -161,15 +161,7 @@ fn an_edit_reaches_the_served_page_within_seconds() {
     server.wait_for("Watching");
     let page = "/fr/news/launch/";
     assert!(!server.get(page).1.contains("Texte modifié"));
-    let search_hash = |lang: &str| {
-        let response = server.get("/pagefind/pagefind-entry.json").1;
-        let body = response.split_once("\r\n\r\n").expect("a body").1;
-        let entry: serde_json::Value = serde_json::from_str(body).expect("JSON");
-        entry["languages"][lang]["hash"]
-            .as_str()
-            .expect("a hash")
-            .to_string()
-    };
+    let search_hash = |lang: &str| served_search_hash(&server, lang);
     let (fr_index, en_index) = (search_hash("fr"), search_hash("en"));
     let file = site.path("content/news/launch.fr.md");
     let text = std::fs::read_to_string(&file)
@@ -200,6 +192,59 @@ fn an_edit_reaches_the_served_page_within_seconds() {
     assert_eq!(meta(&search_hash("fr")), 200);
     assert_eq!(meta(&fr_index), 404, "the old index's files are gone");
     assert_eq!(meta(&en_index), 200);
+}
+
+/// The hash of the search index of `lang` that `server` serves now.
+fn served_search_hash(server: &Server, lang: &str) -> String {
+    let response = server.get("/pagefind/pagefind-entry.json").1;
+    let body = response.split_once("\r\n\r\n").expect("a body").1;
+    let entry: serde_json::Value = serde_json::from_str(body).expect("JSON");
+    entry["languages"][lang]["hash"]
+        .as_str()
+        .expect("a hash")
+        .to_string()
+}
+
+#[test]
+fn a_template_edit_serves_its_pages_then_makes_every_language_index_again_in_the_background() {
+    let site = Fixture::new("basic");
+    site.write(
+        "site.yaml",
+        &(std::fs::read_to_string(site.path("site.yaml")).unwrap() + "theme: mine\n"),
+    );
+    let template = |word: &str| {
+        format!(
+            "{{% extends \"base.html\" %}}\n{{% block content %}}<article data-pagefind-body>\
+             <h1>{{{{ page.title }}}}</h1><p>{word}</p>{{{{ page.content | safe }}}}</article>\
+             {{% endblock content %}}\n"
+        )
+    };
+    site.write("themes/mine/templates/page.html", &template("Hirondelle"));
+    let server = Server::start(&site, &["--port", &free_port().to_string()]);
+    server.wait_for("Watching");
+    let before = served_search_hash(&server, "fr");
+    site.write("themes/mine/templates/page.html", &template("Martinet"));
+    server.wait_until_served("/fr/news/launch/", "Martinet", true);
+    let rebuilt = server.wait_for("follows in the background");
+    assert!(
+        rebuilt.contains("search in en, fr, ja follows"),
+        "{rebuilt}"
+    );
+    // The page did not wait for the index: the index of every language is made again in the
+    // background, one language after the other, and swapped in (English, whose pages this
+    // template does not render, comes out the same), and the old index's files go.
+    let started = Instant::now();
+    while served_search_hash(&server, "fr") == before {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the French index was never made again"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let meta = |hash: &str| server.get(&format!("/pagefind/pagefind.{hash}.pf_meta")).0;
+    assert_eq!(meta(&served_search_hash(&server, "fr")), 200);
+    assert_eq!(meta(&before), 404, "the old index's files are gone");
+    assert_eq!(meta(&served_search_hash(&server, "en")), 200);
 }
 
 /// The body of a response, as the site has it: without the headers and the live-reload script
