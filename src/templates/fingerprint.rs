@@ -24,18 +24,33 @@ pub struct Reuse<'r> {
     pub served: &'r (dyn Fn(&str) -> bool + Sync),
 }
 
+/// What a [`PageContext`] is made for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Rendering: Tera's context only.
+    Render,
+    /// Rendering, and the hash for the next build's reuse.
+    RenderAndHash,
+    /// Only the hash, to tell whether the previous build's page can be kept: the values are
+    /// not made into Tera's, which costs as much as hashing them.
+    HashOnly,
+}
+
 /// A template context that also hashes what is put in it, when asked to.
 pub struct PageContext {
     context: tera::Context,
     hasher: Option<DefaultHasher>,
+    /// Whether values go into `context` (not in [`Mode::HashOnly`]).
+    filling: bool,
 }
 
 impl PageContext {
-    /// A context; with `hashing`, [`PageContext::finish`] gives its hash.
-    pub fn new(hashing: bool) -> PageContext {
+    /// A context; when hashing, [`PageContext::finish`] gives its hash.
+    pub fn new(mode: Mode) -> PageContext {
         PageContext {
             context: tera::Context::new(),
-            hasher: hashing.then(DefaultHasher::new),
+            hasher: (mode != Mode::Render).then(DefaultHasher::new),
+            filling: mode != Mode::HashOnly,
         }
     }
 
@@ -44,16 +59,20 @@ impl PageContext {
             key.hash(hasher);
             hash_json(hasher, value);
         }
-        self.context.insert(key, value);
+        if self.filling {
+            self.context.insert(key, value);
+        }
     }
 
     /// Inserts a value shared by many pages and hashed into the build's fingerprint instead
     /// (see [`Fingerprint`]), so it is not hashed again for every page.
-    pub fn insert_shared(&mut self, key: &'static str, value: tera::Value) {
+    pub fn insert_shared(&mut self, key: &'static str, value: &tera::Value) {
         if let Some(hasher) = &mut self.hasher {
             key.hash(hasher);
         }
-        self.context.insert_value(key, value);
+        if self.filling {
+            self.context.insert_value(key, value.clone());
+        }
     }
 
     pub fn get(&self, key: &str) -> Option<&tera::Value> {
@@ -116,7 +135,7 @@ mod tests {
     use super::*;
 
     fn hash_of(build: impl Fn(&mut PageContext), template: &str) -> u64 {
-        let mut context = PageContext::new(true);
+        let mut context = PageContext::new(Mode::RenderAndHash);
         build(&mut context);
         context.finish(template).1.expect("hashing")
     }
@@ -154,12 +173,28 @@ mod tests {
 
     #[test]
     fn without_hashing_the_context_is_the_same_and_has_no_hash() {
-        let mut context = PageContext::new(false);
+        let mut context = PageContext::new(Mode::Render);
         context.insert("lang", "fr");
-        context.insert_shared("site", tera::Value::from("ICC"));
+        context.insert_shared("site", &tera::Value::from("ICC"));
         assert_eq!(context.get("lang").and_then(|l| l.as_str()), Some("fr"));
         let (context, hash) = context.finish("page.html");
         assert_eq!(hash, None);
         assert_eq!(context.get("site").and_then(|s| s.as_str()), Some("ICC"));
+    }
+
+    #[test]
+    fn hashing_alone_gives_the_hash_rendering_would_and_fills_nothing() {
+        let build = |mode: Mode| {
+            let mut context = PageContext::new(mode);
+            context.insert("lang", "fr");
+            context.insert_shared("site", &tera::Value::from("ICC"));
+            context.finish("page.html")
+        };
+        let (filled, hash) = build(Mode::RenderAndHash);
+        let (empty, hash_only) = build(Mode::HashOnly);
+        assert!(hash.is_some());
+        assert_eq!(hash, hash_only);
+        assert!(filled.get("site").is_some());
+        assert!(empty.get("lang").is_none() && empty.get("site").is_none());
     }
 }

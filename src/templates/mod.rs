@@ -14,7 +14,7 @@ mod status;
 
 use std::collections::BTreeMap;
 
-use fingerprint::{PageContext, Reuse};
+use fingerprint::{Mode, PageContext, Reuse};
 use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -396,57 +396,34 @@ impl<'a> Renderer<'a> {
     /// Renders one page.
     pub fn render(&self, job: &Job) -> Result<OutputFile, Diagnostic> {
         let url = job_url(self.site, job);
-        let (template, context) = match job {
-            Job::Version(v) => ("page.html", self.version_context(*v)),
-            Job::NotAvailable { doc, lang } => {
-                ("not_available.html", self.not_available_context(*doc, lang))
-            }
-            Job::Section {
-                section,
-                lang,
-                page,
-            } => {
-                let name = if *section == 0 {
-                    "index.html"
-                } else {
-                    "section.html"
-                };
-                (name, self.section_context(*section, lang, *page))
-            }
-            Job::Taxonomy { taxonomy, lang } => {
-                ("taxonomy.html", self.taxonomy_context(*taxonomy, lang))
-            }
-            Job::Term {
-                taxonomy,
-                term,
-                lang,
-                page,
-            } => ("term.html", self.term_context(*taxonomy, term, lang, *page)),
-            Job::Root => ("root.html", self.root_context()),
-            Job::NotFound => ("404.html", self.not_found_context()),
-            Job::Alias { version, .. } => ("alias.html", self.alias_context(*version)),
-            Job::Status => ("status.html", self.status_context()),
-        };
-        let template = match job {
-            Job::Version(v) => self.site.versions[*v]
-                .front
-                .template
-                .as_deref()
-                .unwrap_or(template),
-            _ => template,
-        };
+        let template = self.template_of(job);
         let path = urls::output_file(&url);
-        let (context, context_hash) = context.finish(template);
-        if let (Some(hash), Some(reuse)) = (context_hash, &self.reuse) {
-            if reuse.hashes.get(&path) == Some(&hash) && (reuse.served)(&path) {
-                return Ok(OutputFile {
-                    path,
-                    contents: Vec::new(),
-                    context_hash,
-                    reused: true,
-                });
+        let (context, context_hash) = match &self.reuse {
+            // The context is hashed first, without being made into Tera's values: most pages
+            // of a rebuild are kept, and only those rendered need them.
+            Some(reuse) => {
+                let (_, hash) = self.context_of(job, Mode::HashOnly).finish(template);
+                if hash.is_some()
+                    && reuse.hashes.get(&path) == hash.as_ref()
+                    && (reuse.served)(&path)
+                {
+                    return Ok(OutputFile {
+                        path,
+                        contents: Vec::new(),
+                        context_hash: hash,
+                        reused: true,
+                    });
+                }
+                (self.context_of(job, Mode::Render).finish(template).0, hash)
             }
-        }
+            None => {
+                let mode = match self.hashing {
+                    true => Mode::RenderAndHash,
+                    false => Mode::Render,
+                };
+                self.context_of(job, mode).finish(template)
+            }
+        };
         let html = self.engine.tera.render(template, &context).map_err(|e| {
             let mut d = engine::template_diagnostic(&e, &self.engine.files, template);
             if d.message.contains("recursion depth for components") {
@@ -480,19 +457,63 @@ impl<'a> Renderer<'a> {
         })
     }
 
+    /// The template a job is rendered with: a version's own, if its front matter names one.
+    fn template_of(&self, job: &Job) -> &'a str {
+        match job {
+            Job::Version(v) => self.site.versions[*v]
+                .front
+                .template
+                .as_deref()
+                .unwrap_or("page.html"),
+            Job::NotAvailable { .. } => "not_available.html",
+            Job::Section { section: 0, .. } => "index.html",
+            Job::Section { .. } => "section.html",
+            Job::Taxonomy { .. } => "taxonomy.html",
+            Job::Term { .. } => "term.html",
+            Job::Root => "root.html",
+            Job::NotFound => "404.html",
+            Job::Alias { .. } => "alias.html",
+            Job::Status => "status.html",
+        }
+    }
+
+    fn context_of(&self, job: &Job, mode: Mode) -> PageContext {
+        match job {
+            Job::Version(v) => self.version_context(*v, mode),
+            Job::NotAvailable { doc, lang } => self.not_available_context(*doc, lang, mode),
+            Job::Section {
+                section,
+                lang,
+                page,
+            } => self.section_context(*section, lang, *page, mode),
+            Job::Taxonomy { taxonomy, lang } => self.taxonomy_context(*taxonomy, lang, mode),
+            Job::Term {
+                taxonomy,
+                term,
+                lang,
+                page,
+            } => self.term_context(*taxonomy, term, lang, *page, mode),
+            Job::Root => self.root_context(mode),
+            Job::NotFound => self.not_found_context(mode),
+            Job::Alias { version, .. } => self.alias_context(*version, mode),
+            Job::Status => self.status_context(mode),
+        }
+    }
+
     fn base(
         &self,
         lang: &str,
         alternates: Vec<(String, String)>,
         switcher: Vec<SwitchEntry>,
         canonical: Option<String>,
+        mode: Mode,
     ) -> PageContext {
         let language = self
             .site
             .config
             .language(lang)
             .unwrap_or_else(|| self.site.config.default_lang());
-        let mut context = PageContext::new(self.hashing);
+        let mut context = PageContext::new(mode);
         context.insert("lang", &language.code);
         context.insert("dir", language.dir.as_str());
         context.insert(
@@ -505,11 +526,11 @@ impl<'a> Renderer<'a> {
             },
         );
         if let Some(site) = self.site_ctx.get(&language.code) {
-            context.insert_shared("site", site.clone());
+            context.insert_shared("site", site);
         }
         if let Some((sections, taxonomies)) = self.menus.get(&language.code) {
-            context.insert_shared("sections", sections.clone());
-            context.insert_shared("taxonomies", taxonomies.clone());
+            context.insert_shared("sections", sections);
+            context.insert_shared("taxonomies", taxonomies);
         }
         let alternates: Vec<Alternate> = alternates
             .into_iter()
@@ -573,7 +594,7 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn version_context(&self, v: usize) -> PageContext {
+    fn version_context(&self, v: usize, mode: Mode) -> PageContext {
         let site = self.site;
         let version = &site.versions[v];
         let doc = site.version_documents[v].unwrap_or_default();
@@ -584,6 +605,7 @@ impl<'a> Renderer<'a> {
             site.document_alternates(doc),
             self.document_switcher(doc, lang),
             Some(site.version_urls[v].clone()),
+            mode,
         );
         let (date, date_long) = self.format_date(lang, version.front.date);
         let (end_date, end_date_long) = self.format_date(lang, version.front.end_date);
@@ -689,10 +711,16 @@ impl<'a> Renderer<'a> {
             .collect()
     }
 
-    fn not_available_context(&self, doc: usize, lang: &str) -> PageContext {
+    fn not_available_context(&self, doc: usize, lang: &str, mode: Mode) -> PageContext {
         let site = self.site;
         let document = &site.documents[doc];
-        let mut context = self.base(lang, Vec::new(), self.document_switcher(doc, lang), None);
+        let mut context = self.base(
+            lang,
+            Vec::new(),
+            self.document_switcher(doc, lang),
+            None,
+            mode,
+        );
         let versions = site
             .config
             .languages
@@ -781,7 +809,7 @@ impl<'a> Renderer<'a> {
         (items, paginator)
     }
 
-    fn section_context(&self, section: usize, lang: &str, page: usize) -> PageContext {
+    fn section_context(&self, section: usize, lang: &str, page: usize, mode: Mode) -> PageContext {
         let site = self.site;
         let base_url = site.section_url(section, lang);
         let this_page = |l: &str| urls::paginated(&site.section_url(section, l), page);
@@ -791,6 +819,7 @@ impl<'a> Renderer<'a> {
             site.every_language_alternates(this_page, x_default),
             self.switcher(lang, |l| (this_page(l), true)),
             Some(this_page(lang)),
+            mode,
         );
         let s = &site.sections[section];
         let content = s
@@ -840,7 +869,7 @@ impl<'a> Renderer<'a> {
             .unwrap_or_else(|_| name.to_string())
     }
 
-    fn taxonomy_context(&self, t: usize, lang: &str) -> PageContext {
+    fn taxonomy_context(&self, t: usize, lang: &str, mode: Mode) -> PageContext {
         let site = self.site;
         let taxonomy = &site.taxonomies[t];
         let url_for = |l: &str| site.taxonomy_url(&taxonomy.name, l);
@@ -849,6 +878,7 @@ impl<'a> Renderer<'a> {
             site.every_language_alternates(url_for, None),
             self.switcher(lang, |l| (url_for(l), true)),
             Some(url_for(lang)),
+            mode,
         );
         let mut terms: Vec<TermCtx> = taxonomy
             .terms
@@ -880,7 +910,14 @@ impl<'a> Renderer<'a> {
         context
     }
 
-    fn term_context(&self, t: usize, term: &str, lang: &str, page: usize) -> PageContext {
+    fn term_context(
+        &self,
+        t: usize,
+        term: &str,
+        lang: &str,
+        page: usize,
+        mode: Mode,
+    ) -> PageContext {
         let site = self.site;
         let taxonomy = &site.taxonomies[t];
         let docs = &taxonomy.terms[term];
@@ -890,6 +927,7 @@ impl<'a> Renderer<'a> {
             site.every_language_alternates(this_page, None),
             self.switcher(lang, |l| (this_page(l), true)),
             Some(this_page(lang)),
+            mode,
         );
         let base = site.term_url(&taxonomy.name, term, lang);
         let (items, paginator) = self.paginate(docs, lang, &base, page);
@@ -916,7 +954,7 @@ impl<'a> Renderer<'a> {
         context
     }
 
-    fn root_context(&self) -> PageContext {
+    fn root_context(&self, mode: Mode) -> PageContext {
         let site = self.site;
         let home = |l: &str| urls::join(l, &[]);
         let lang = site.config.default_language.clone();
@@ -925,10 +963,11 @@ impl<'a> Renderer<'a> {
             site.every_language_alternates(home, Some("/".to_string())),
             self.switcher(&lang, |l| (home(l), true)),
             Some("/".to_string()),
+            mode,
         )
     }
 
-    fn not_found_context(&self) -> PageContext {
+    fn not_found_context(&self, mode: Mode) -> PageContext {
         let lang = self.site.config.default_language.clone();
         let home = |l: &str| urls::join(l, &[]);
         self.base(
@@ -936,13 +975,14 @@ impl<'a> Renderer<'a> {
             Vec::new(),
             self.switcher(&lang, |l| (home(l), true)),
             None,
+            mode,
         )
     }
 
-    fn alias_context(&self, v: usize) -> PageContext {
+    fn alias_context(&self, v: usize, mode: Mode) -> PageContext {
         let site = self.site;
         let version = &site.versions[v];
-        let mut context = self.base(&version.lang, Vec::new(), Vec::new(), None);
+        let mut context = self.base(&version.lang, Vec::new(), Vec::new(), None, mode);
         context.insert("target", &site.href(&site.version_urls[v]));
         context.insert("target_permalink", &site.permalink(&site.version_urls[v]));
         context

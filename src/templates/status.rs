@@ -3,7 +3,7 @@
 //! the editors' preview), in the default language, `noindex`, without hreflang alternates,
 //! and never in the sitemap, so a production build never publishes it.
 
-use super::fingerprint::PageContext;
+use super::fingerprint::{Mode, PageContext};
 
 use super::context::{LanguageCtx, StatusCell, StatusCtx, StatusDocument, StatusTotals};
 use super::Renderer;
@@ -14,7 +14,7 @@ use crate::translation::{self, TranslationState};
 pub const URL: &str = "/_status/";
 
 impl Renderer<'_> {
-    pub(super) fn status_context(&self) -> PageContext {
+    pub(super) fn status_context(&self, mode: Mode) -> PageContext {
         let site = self.site;
         let lang = site.config.default_language.clone();
         let home = |l: &str| urls::join(l, &[]);
@@ -23,6 +23,7 @@ impl Renderer<'_> {
             Vec::new(),
             self.switcher(&lang, |l| (home(l), true)),
             None,
+            mode,
         );
         let label = |state: TranslationState| {
             let key = format!("status_{}", state.as_str());
