@@ -5,7 +5,7 @@
 //! templates, the UI strings, the URL table that `url()` reads, the attachment sizes, the site
 //! and menu values put in every context, and `site.yaml`. The shared part is hashed once per
 //! build (the build's fingerprint); the context of each page is hashed as it is built, value by
-//! value, through its JSON form, which serde writes in a fixed order. When the fingerprint and
+//! value, by its structure (see [`super::hashing`]), which serde walks in a fixed order. When the fingerprint and
 //! a page's hash are those of the previous build, the page that build made is the page this
 //! one would make.
 
@@ -24,6 +24,15 @@ pub struct Reuse<'r> {
     pub served: &'r (dyn Fn(&str) -> bool + Sync),
 }
 
+/// The hasher of page contexts: fast on the many short writes a context makes, with a fixed
+/// seed so that a hash means the same from one build to the next.
+type PageHasher = foldhash::quality::FoldHasher<'static>;
+
+fn page_hasher() -> PageHasher {
+    use std::hash::BuildHasher;
+    foldhash::quality::FixedState::with_seed(0x1cc_c0de).build_hasher()
+}
+
 /// What a [`PageContext`] is made for.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -39,7 +48,7 @@ pub enum Mode {
 /// A template context that also hashes what is put in it, when asked to.
 pub struct PageContext {
     context: tera::Context,
-    hasher: Option<DefaultHasher>,
+    hasher: Option<PageHasher>,
     /// Whether values go into `context` (not in [`Mode::HashOnly`]).
     filling: bool,
 }
@@ -49,7 +58,7 @@ impl PageContext {
     pub fn new(mode: Mode) -> PageContext {
         PageContext {
             context: tera::Context::new(),
-            hasher: (mode != Mode::Render).then(DefaultHasher::new),
+            hasher: (mode != Mode::Render).then(page_hasher),
             filling: mode != Mode::HashOnly,
         }
     }
@@ -57,7 +66,7 @@ impl PageContext {
     pub fn insert<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
         if let Some(hasher) = &mut self.hasher {
             key.hash(hasher);
-            hash_json(hasher, value);
+            hash_value(hasher, value);
         }
         if self.filling {
             self.context.insert(key, value);
@@ -102,7 +111,7 @@ impl Fingerprint {
     }
 
     pub fn add_json<T: Serialize + ?Sized>(&mut self, part: &T) -> &mut Self {
-        hash_json(&mut self.hasher, part);
+        hash_value(&mut self.hasher, part);
         self
     }
 
@@ -111,21 +120,11 @@ impl Fingerprint {
     }
 }
 
-/// Feeds `value`'s JSON form to `hasher`, without building it in memory.
-fn hash_json<T: Serialize + ?Sized>(hasher: &mut DefaultHasher, value: &T) {
-    struct Feed<'h>(&'h mut DefaultHasher);
-    impl std::io::Write for Feed<'_> {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.write(bytes);
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    // A value that cannot be written as JSON hashes as what was written of it, plus a marker:
-    // at worst a page is rendered again when it need not be.
-    if serde_json::to_writer(Feed(hasher), value).is_err() {
+/// Feeds `value` to `hasher` by its structure (see [`super::hashing`]).
+fn hash_value<T: Serialize + ?Sized>(hasher: &mut impl Hasher, value: &T) {
+    // A value that cannot be serialized hashes as what was fed of it, plus a marker: at worst
+    // a page is rendered again when it need not be.
+    if !super::hashing::hash_serialized(hasher, value) {
         hasher.write_u8(0xff);
     }
 }

@@ -10,6 +10,7 @@ pub mod context;
 pub mod engine;
 pub mod fingerprint;
 pub mod graph;
+mod hashing;
 mod status;
 
 use std::collections::BTreeMap;
