@@ -17,6 +17,9 @@ use std::ops::Range;
 use std::sync::OnceLock;
 use std::sync::{Arc, Mutex};
 
+/// The settings. [`elements`] relies on two of them: closing tags are kept (so an element's
+/// minified form never depends on its parent), and no template syntax is left opaque (so
+/// `{{`, `{%` and `<%` are text, as the scanner reads them).
 fn config() -> &'static minify_html::Cfg {
     static CFG: OnceLock<minify_html::Cfg> = OnceLock::new();
     CFG.get_or_init(|| {
@@ -204,6 +207,15 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("<p>Bonjour le monde</p>"), "{out}");
+    }
+
+    #[test]
+    fn settings_that_cutting_elements_relies_on() {
+        let cfg = config();
+        assert!(cfg.keep_closing_tags);
+        assert!(
+            !cfg.preserve_brace_template_syntax && !cfg.preserve_chevron_percent_template_syntax
+        );
     }
 
     /// A page of the shape templates write, with `text` in its main element: a repeated
