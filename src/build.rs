@@ -111,7 +111,7 @@ pub struct Previous<'p> {
     /// Whether an output path is served now.
     served: &'p (dyn Fn(&str) -> bool + Sync),
     /// Called as soon as the build knows it can keep none of these pages (the fingerprint
-    /// changed): it renders everything and makes the search index again.
+    /// changed): it renders everything, so search refreshes under way are out of date.
     renders_all: &'p dyn Fn(),
 }
 
@@ -476,7 +476,8 @@ fn render_site(
     }
     let mut page_hashes = HashMap::new();
     let (mut pages_rendered, mut pages_reused) = (0, 0);
-    // With pages reused the search index is not made (see `Built::stale_search`).
+    // After a previous build the search index is made again in the background, not here (see
+    // `Built::stale_search`).
     let language_codes: Vec<String> = site
         .config
         .languages

@@ -214,14 +214,8 @@ pub fn run(
                 if let Some(rerendered) = pages {
                     let rendered = rerendered.rendered;
                     let changed = swap_in_pages(&watcher_state, rerendered.files);
-                    let mut search_behind = Vec::new();
-                    if let Some(retained) = &retained {
-                        for lang in rerendered.languages {
-                            let pages = build::search_pages(retained, &lang);
-                            search::refresh(&watcher_state, lang.clone(), pages);
-                            search_behind.push(lang);
-                        }
-                    }
+                    let search_behind =
+                        refresh_search(&watcher_state, retained.as_ref(), rerendered.languages);
                     watcher_report(ServeEvent::Rebuilt {
                         kinds,
                         changed,
@@ -271,6 +265,22 @@ fn swap_in_pages(state: &LiveState, pages: Vec<(String, Vec<u8>)>) -> usize {
     changed.len()
 }
 
+/// Makes the search index of each of `languages` again in the background, from the pages
+/// served now; returns those languages (none without a retained model to list their pages).
+fn refresh_search(
+    state: &Arc<LiveState>,
+    retained: Option<&build::Retained>,
+    languages: Vec<String>,
+) -> Vec<String> {
+    let Some(retained) = retained else {
+        return Vec::new();
+    };
+    for lang in &languages {
+        search::refresh(state, lang.clone(), build::search_pages(retained, lang));
+    }
+    languages
+}
+
 /// What [`rebuild`] did.
 struct Rebuild {
     /// Files whose contents changed.
@@ -300,8 +310,8 @@ fn rebuild(
         .map(|files| Arc::clone(&files))
         .unwrap_or_default();
     let is_served = |path: &str| served.contains(path);
-    // A build that renders everything brings its own search index: refreshes under way are
-    // out of date, and stop at once instead of taking a core from it.
+    // A build that renders everything makes every search refresh under way out of date: they
+    // stop at once instead of taking a core from it.
     let renders_all = || state.search.full_rebuild();
     if previous_pages.is_none() {
         renders_all();
@@ -339,13 +349,8 @@ fn rebuild(
         changed = current.changed_paths(&files);
         *current = Arc::new(files);
     }
-    let mut search_behind = Vec::new();
-    if let (Some(stale), Some(retained)) = (built.stale_search.take(), retained.as_ref()) {
-        for lang in stale {
-            search::refresh(state, lang.clone(), build::search_pages(retained, &lang));
-            search_behind.push(lang);
-        }
-    }
+    let stale = built.stale_search.take().unwrap_or_default();
+    let search_behind = refresh_search(state, retained.as_ref(), stale);
     let was_broken = state
         .overlay
         .write()
