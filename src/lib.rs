@@ -18,6 +18,7 @@ pub mod markdown;
 pub mod output;
 pub mod paths;
 pub mod scaffold;
+pub mod search;
 pub mod serve;
 pub mod templates;
 pub mod timings;

@@ -1,0 +1,655 @@
+//! One language's index, built as its pages come and written in Pagefind's format.
+//!
+//! Each page is read once, its fragment (what a result shows: URL, title, excerpt text) is
+//! compressed at once, and its terms are folded into the language's postings: for each term,
+//! the pages it is on with the positions and weights. Nothing else of the page is kept, so the
+//! memory an index holds is about the size of its compressed output, not of its pages.
+//!
+//! The files, as the client reads them:
+//! - `pagefind.<lang>_<hash>.pf_meta`: the version, the pages (fragment, word count), where each
+//!   range of terms is, the filters, sort orders and metadata field names;
+//! - `index/<lang>_<hash>.pf_index`: the postings of a range of terms, in term order;
+//! - `fragment/<lang>_<hash>.pf_fragment`: one page's fragment, JSON;
+//! - `filter/<lang>_<hash>.pf_filter`: the pages of each value of a filter.
+//!
+//! All are gzipped after a `pagefind_dcd` signature, and named by a hash of their content, so a
+//! reader's cache never serves a stale one.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::Write;
+
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use serde::Serialize;
+use sha1::{Digest as _, Sha1};
+
+use super::cbor;
+use super::page::{self, Anchor, Digest, MetaOccurrence, Occurrence};
+use super::words::Vocabulary;
+
+/// Pagefind's version, which the client checks the meta file against.
+pub const FORMAT_VERSION: &str = "1.6.0";
+
+/// Postings per index chunk (counted as Pagefind counts them): a query downloads the chunks
+/// its terms fall in, so this trades the number of requests against their size.
+const CHUNK_SIZE: usize = 20_000;
+
+/// A page's places for one term.
+#[derive(Debug, Clone)]
+struct Posting {
+    page: u32,
+    /// Word positions, delta-coded; a negative number `-w - 1` switches to weight `w`, and the
+    /// position after it is absolute.
+    locations: Vec<i32>,
+    /// Metadata places, (field by first appearance in this index, word number): their field
+    /// numbers are only known once every page is in (see [`LanguageIndex::finish`]).
+    meta: Vec<(u16, u32)>,
+}
+
+/// A term's postings, and those of its accented forms.
+#[derive(Debug, Default)]
+struct TermPostings {
+    plain: PostingList,
+    accented: Vec<(String, PostingList)>,
+}
+
+/// Postings packed into one vector, `[page, n, n locations, m, m × (field, word)]` each: a
+/// language holds one per term and page, and a vector of its own for each would cost an
+/// allocation and its overhead each, several times the postings' own size.
+#[derive(Debug, Default)]
+struct PostingList {
+    count: usize,
+    packed: Vec<i32>,
+}
+
+impl PostingList {
+    fn push(&mut self, posting: &Posting) {
+        self.count += 1;
+        self.packed.push(posting.page as i32);
+        self.packed.push(posting.locations.len() as i32);
+        self.packed.extend_from_slice(&posting.locations);
+        self.packed.push(posting.meta.len() as i32);
+        for &(field, word) in &posting.meta {
+            self.packed.extend([i32::from(field), word as i32]);
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = Posting> + '_ {
+        let mut at = 0;
+        std::iter::from_fn(move || {
+            let packed = &self.packed;
+            let page = *packed.get(at)? as u32;
+            let locations_len = packed[at + 1] as usize;
+            let locations = packed[at + 2..at + 2 + locations_len].to_vec();
+            at += 2 + locations_len;
+            let meta_len = packed[at] as usize;
+            let meta = packed[at + 1..at + 1 + 2 * meta_len]
+                .chunks(2)
+                .map(|pair| (pair[0] as u16, pair[1] as u32))
+                .collect();
+            at += 1 + 2 * meta_len;
+            Some(Posting {
+                page,
+                locations,
+                meta,
+            })
+        })
+    }
+}
+
+/// A page kept for the meta file.
+struct PageEntry {
+    fragment: String,
+    word_count: u32,
+}
+
+/// The index of one language's pages, built page by page.
+pub struct LanguageIndex {
+    language_code: String,
+    vocabulary: Vocabulary,
+    terms: HashMap<String, TermPostings>,
+    pages: Vec<PageEntry>,
+    fragment_names: HashMap<String, String>,
+    fragments: Vec<(String, Vec<u8>)>,
+    filters: HashMap<String, HashMap<String, Vec<u32>>>,
+    sorts: BTreeMap<String, Vec<(String, u32)>>,
+    /// Metadata field names, by first appearance.
+    meta_fields: Vec<String>,
+}
+
+/// A page's fragment as the client reads it.
+#[derive(Serialize)]
+struct Fragment<'a> {
+    url: &'a str,
+    content: &'a str,
+    word_count: usize,
+    filters: &'a BTreeMap<String, Vec<String>>,
+    meta: &'a BTreeMap<String, String>,
+    anchors: &'a [Anchor],
+}
+
+impl LanguageIndex {
+    /// An empty index for pages whose language is `code` (lowercased `<html lang>`).
+    pub fn new(code: &str) -> LanguageIndex {
+        LanguageIndex {
+            language_code: code.to_string(),
+            vocabulary: Vocabulary::new(code),
+            terms: HashMap::new(),
+            pages: Vec::new(),
+            fragment_names: HashMap::new(),
+            fragments: Vec::new(),
+            filters: HashMap::new(),
+            sorts: BTreeMap::new(),
+            meta_fields: Vec::new(),
+        }
+    }
+
+    /// The number of pages indexed.
+    pub fn page_count(&self) -> usize {
+        self.pages.len()
+    }
+
+    /// Indexes a page (its URL, as results link to it, and its digest). A page without a single
+    /// word is left out.
+    pub fn add(&mut self, url: &str, mut digest: Digest) {
+        for values in digest.filters.values_mut() {
+            for value in values.iter_mut() {
+                if let Some(clean) = page::without_markers(value) {
+                    *value = clean;
+                }
+            }
+        }
+        for value in digest.meta.values_mut() {
+            if let Some(clean) = page::without_markers(value) {
+                *value = clean;
+            }
+        }
+        let words = page::read(&digest, &mut self.vocabulary);
+        if words.terms.is_empty() {
+            return;
+        }
+        let page = self.pages.len() as u32;
+
+        let field_ids: Vec<u16> = digest
+            .meta
+            .keys()
+            .map(|name| self.meta_field(name))
+            .collect();
+        let mut meta_terms = words.meta_terms;
+        for (key, occurrences) in words.terms {
+            let meta = meta_terms.remove(&key).unwrap_or_default();
+            self.add_term(key, page, occurrences, meta, &field_ids);
+        }
+        // Terms found only in the metadata, in a fixed order so postings come out the same.
+        let mut meta_only: Vec<(String, Vec<MetaOccurrence>)> = meta_terms.into_iter().collect();
+        meta_only.sort_by(|a, b| a.0.cmp(&b.0));
+        for (key, meta) in meta_only {
+            self.add_term(key, page, Vec::new(), meta, &field_ids);
+        }
+
+        for (filter, values) in &digest.filters {
+            let filter = self.filters.entry(filter.clone()).or_default();
+            for value in values {
+                filter.entry(value.clone()).or_default().push(page);
+            }
+        }
+        for (sort, value) in &digest.sort {
+            self.sorts
+                .entry(sort.clone())
+                .or_default()
+                .push((value.clone(), page));
+        }
+
+        let fragment = Fragment {
+            url,
+            content: &words.content,
+            word_count: words.word_count,
+            filters: &digest.filters,
+            meta: &digest.meta,
+            anchors: &words.anchors,
+        };
+        // Serializing plain strings and maps cannot fail.
+        let json = serde_json::to_string(&fragment).unwrap_or_default();
+        let full = format!("{}_{}", self.language_code, hex_sha1(json.as_bytes()));
+        let mut length = self.language_code.len() + 8;
+        while length < full.len() && self.fragment_names.contains_key(&full[..length]) {
+            length += 1;
+        }
+        let name = full[..length.min(full.len())].to_string();
+        self.fragment_names.insert(name.clone(), full);
+        self.fragments
+            .push((name.clone(), compress(json.as_bytes())));
+        self.pages.push(PageEntry {
+            fragment: name,
+            word_count: words.word_count as u32,
+        });
+    }
+
+    fn meta_field(&mut self, name: &str) -> u16 {
+        match self.meta_fields.iter().position(|field| field == name) {
+            Some(at) => at as u16,
+            None => {
+                self.meta_fields.push(name.to_string());
+                (self.meta_fields.len() - 1) as u16
+            }
+        }
+    }
+
+    /// Folds one term's places on a page into the postings: plain places and metadata places,
+    /// then each accented form's, the forms in their order on the page.
+    fn add_term(
+        &mut self,
+        key: String,
+        page: u32,
+        occurrences: Vec<Occurrence>,
+        meta: Vec<MetaOccurrence>,
+        field_ids: &[u16],
+    ) {
+        // Pagefind's order: the plain form, then the accented forms of the text in form order,
+        // then accented forms found only in the metadata, in form order.
+        let mut plain = Vec::new();
+        let mut text_forms: BTreeMap<String, Vec<Occurrence>> = BTreeMap::new();
+        for occurrence in occurrences {
+            match occurrence.accented.clone() {
+                Some(form) => text_forms.entry(form).or_default().push(occurrence),
+                None => plain.push(occurrence),
+            }
+        }
+        let mut plain_meta = Vec::new();
+        let mut meta_forms: BTreeMap<String, Vec<(u16, u32)>> = BTreeMap::new();
+        for place in meta {
+            let field = field_ids[place.field as usize];
+            match place.accented {
+                Some(form) => meta_forms
+                    .entry(form)
+                    .or_default()
+                    .push((field, place.position)),
+                None => plain_meta.push((field, place.position)),
+            }
+        }
+        let mut forms: Vec<(String, Posting)> = Vec::new();
+        for (form, occurrences) in text_forms {
+            let meta = meta_forms.remove(&form).unwrap_or_default();
+            forms.push((
+                form,
+                Posting {
+                    page,
+                    locations: locations(occurrences),
+                    meta,
+                },
+            ));
+        }
+        for (form, meta) in meta_forms {
+            forms.push((
+                form,
+                Posting {
+                    page,
+                    locations: Vec::new(),
+                    meta,
+                },
+            ));
+        }
+        let postings = self.terms.entry(key).or_default();
+        if !plain.is_empty() || !plain_meta.is_empty() {
+            postings.plain.push(&Posting {
+                page,
+                locations: locations(plain),
+                meta: plain_meta,
+            });
+        }
+        for (form, posting) in forms {
+            match postings
+                .accented
+                .iter_mut()
+                .find(|(known, _)| *known == form)
+            {
+                Some((_, list)) => list.push(&posting),
+                None => {
+                    let mut list = PostingList::default();
+                    list.push(&posting);
+                    postings.accented.push((form, list));
+                }
+            }
+        }
+    }
+
+    /// The index's files (path under the bundle folder, contents) and its entry in
+    /// `pagefind-entry.json` (meta file's name, page count).
+    pub fn finish(self) -> (Vec<(String, Vec<u8>)>, String, usize) {
+        let code = self.language_code.clone();
+        let mut files = Vec::new();
+
+        // Metadata fields are numbered in name order across the whole index.
+        let mut sorted_fields: Vec<&String> = self.meta_fields.iter().collect();
+        sorted_fields.sort();
+        let renumber: Vec<u16> = self
+            .meta_fields
+            .iter()
+            .map(|name| sorted_fields.iter().position(|f| *f == name).unwrap_or(0) as u16)
+            .collect();
+        let meta_fields: Vec<String> = sorted_fields.into_iter().cloned().collect();
+
+        let mut terms: Vec<(String, TermPostings)> = self.terms.into_iter().collect();
+        terms.sort_by(|a, b| a.0.cmp(&b.0));
+        let chunks = chunk(terms);
+        let ranges = chunk_ranges(&chunks);
+        let mut chunk_names: HashSet<String> = HashSet::new();
+        let mut index_chunks = Vec::new();
+        for (chunk, (from, to)) in chunks.iter().zip(ranges) {
+            let bytes = encode_chunk(chunk, &renumber);
+            let name = short_name(&code, &bytes, &chunk_names);
+            chunk_names.insert(name.clone());
+            files.push((format!("index/{name}.pf_index"), compress(&bytes)));
+            index_chunks.push((from, to, name));
+        }
+
+        let mut filters: Vec<(String, HashMap<String, Vec<u32>>)> =
+            self.filters.into_iter().collect();
+        filters.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut filter_names: HashSet<String> = HashSet::new();
+        let mut filter_entries = Vec::new();
+        for (filter, values) in filters {
+            let mut values: Vec<(String, Vec<u32>)> = values.into_iter().collect();
+            values.sort_by(|a, b| a.0.cmp(&b.0));
+            let mut writer = cbor::Writer::default();
+            writer.array(2);
+            writer.text(&filter);
+            writer.array(values.len());
+            for (value, pages) in &values {
+                writer.array(2);
+                writer.text(value);
+                writer.array(pages.len());
+                for &page in pages {
+                    writer.unsigned(u64::from(page));
+                }
+            }
+            let name = short_name(&code, &writer.bytes, &filter_names);
+            filter_names.insert(name.clone());
+            files.push((format!("filter/{name}.pf_filter"), compress(&writer.bytes)));
+            filter_entries.push((filter, name));
+        }
+
+        let mut meta = cbor::Writer::default();
+        meta.array(6);
+        meta.text(FORMAT_VERSION);
+        meta.array(self.pages.len());
+        for page in &self.pages {
+            meta.array(3);
+            meta.text(&page.fragment);
+            meta.unsigned(u64::from(page.word_count));
+            meta.text("");
+        }
+        meta.array(index_chunks.len());
+        for (from, to, name) in &index_chunks {
+            meta.array(3);
+            meta.text(from);
+            meta.text(to);
+            meta.text(name);
+        }
+        meta.array(filter_entries.len());
+        for (filter, name) in &filter_entries {
+            meta.array(2);
+            meta.text(filter);
+            meta.text(name);
+        }
+        meta.array(self.sorts.len());
+        for (sort, values) in &self.sorts {
+            meta.array(2);
+            meta.text(sort);
+            let order = sort_order(values);
+            meta.array(order.len());
+            for page in order {
+                meta.unsigned(u64::from(page));
+            }
+        }
+        meta.array(meta_fields.len());
+        for field in &meta_fields {
+            meta.text(field);
+        }
+        let hash = hex_sha1(&meta.bytes);
+        let meta_name = format!("{code}_{}", &hash[..(code.len() + 8).min(hash.len())]);
+        files.push((
+            format!("pagefind.{meta_name}.pf_meta"),
+            compress(&meta.bytes),
+        ));
+        let page_count = self.pages.len();
+        files.extend(
+            self.fragments
+                .into_iter()
+                .map(|(name, bytes)| (format!("fragment/{name}.pf_fragment"), bytes)),
+        );
+        (files, meta_name, page_count)
+    }
+}
+
+/// Positions of a term on a page, as [`Posting::locations`] codes them, in order of weight then
+/// position. Pagefind puts weight 25 first, thinking it the ordinary weight (which is 24); no
+/// weight is 25, but the rule is kept so that the order, and so the bytes, agree.
+fn locations(mut occurrences: Vec<Occurrence>) -> Vec<i32> {
+    occurrences.sort_by_key(|o| (if o.weight == 25 { 0 } else { o.weight }, o.position));
+    let mut coded = Vec::with_capacity(occurrences.len() + 2);
+    let mut weight = 25;
+    let mut last = 0;
+    for occurrence in occurrences {
+        if occurrence.weight != weight {
+            coded.push(-i32::from(occurrence.weight) - 1);
+            coded.push(occurrence.position as i32);
+            weight = occurrence.weight;
+        } else {
+            coded.push((occurrence.position - last) as i32);
+        }
+        last = occurrence.position;
+    }
+    coded
+}
+
+/// Metadata places coded like locations: `-field - 1` switches field, then delta-coded word
+/// numbers within it.
+fn meta_locations(places: &[(u16, u32)], renumber: &[u16]) -> Vec<i32> {
+    let mut places: Vec<(u16, u32)> = places
+        .iter()
+        .map(|&(field, position)| (renumber[field as usize], position))
+        .collect();
+    places.sort();
+    let mut coded = Vec::with_capacity(places.len() + 2);
+    let mut field = None;
+    let mut last = 0;
+    for (this_field, position) in places {
+        if field != Some(this_field) {
+            coded.push(-i32::from(this_field) - 1);
+            field = Some(this_field);
+            last = 0;
+        }
+        coded.push((position - last) as i32);
+        last = position;
+    }
+    coded
+}
+
+/// The length of [`meta_locations`]' output: a place per word and a switch per field.
+fn coded_meta_len(places: &[(u16, u32)]) -> usize {
+    let fields: HashSet<u16> = places.iter().map(|&(field, _)| field).collect();
+    places.len() + fields.len()
+}
+
+/// Cuts the sorted terms into chunks of about [`CHUNK_SIZE`] postings.
+fn chunk(terms: Vec<(String, TermPostings)>) -> Vec<Vec<(String, TermPostings)>> {
+    let mut chunks = Vec::new();
+    let mut current = Vec::new();
+    let mut size = 0;
+    for (key, postings) in terms {
+        size += postings
+            .plain
+            .iter()
+            .chain(postings.accented.iter().flat_map(|(_, list)| list.iter()))
+            .map(|p| p.locations.len() + coded_meta_len(&p.meta) + 1)
+            .sum::<usize>()
+            + postings.accented.len();
+        current.push((key, postings));
+        if size >= CHUNK_SIZE {
+            chunks.push(std::mem::take(&mut current));
+            size = 0;
+        }
+    }
+    if !current.is_empty() {
+        chunks.push(current);
+    }
+    chunks
+}
+
+/// The range of terms each chunk covers, cut to the shortest prefixes that still tell two
+/// neighbouring chunks apart.
+fn chunk_ranges(chunks: &[Vec<(String, TermPostings)>]) -> Vec<(String, String)> {
+    let mut ranges: Vec<(String, String)> = chunks
+        .iter()
+        .map(|chunk| {
+            let first = chunk.first().map(|(k, _)| k.clone()).unwrap_or_default();
+            let last = chunk.last().map(|(k, _)| k.clone()).unwrap_or_default();
+            (first, last)
+        })
+        .collect();
+    for at in 1..ranges.len() {
+        let (before_to, after_from) = (&ranges[at - 1].1, &ranges[at].0);
+        let common = after_from
+            .chars()
+            .zip(before_to.chars())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let to: String = before_to.chars().take(common + 1).collect();
+        let from: String = after_from.chars().take(common + 1).collect();
+        if to >= ranges[at - 1].0 {
+            ranges[at - 1].1 = to;
+        }
+        ranges[at].0 = from;
+    }
+    ranges
+}
+
+fn encode_chunk(chunk: &[(String, TermPostings)], renumber: &[u16]) -> Vec<u8> {
+    let mut writer = cbor::Writer::default();
+    let postings_of = |writer: &mut cbor::Writer, list: &PostingList| {
+        writer.array(list.count);
+        let mut last_page = 0;
+        for posting in list.iter() {
+            writer.array(3);
+            writer.unsigned(u64::from(posting.page - last_page));
+            last_page = posting.page;
+            writer.signed_array(&posting.locations);
+            writer.signed_array(&meta_locations(&posting.meta, renumber));
+        }
+    };
+    writer.array(1);
+    writer.array(chunk.len());
+    for (key, postings) in chunk {
+        writer.array(3);
+        writer.text(key);
+        postings_of(&mut writer, &postings.plain);
+        writer.array(postings.accented.len());
+        for (form, list) in &postings.accented {
+            writer.array(2);
+            writer.text(form);
+            postings_of(&mut writer, list);
+        }
+    }
+    writer.bytes
+}
+
+/// The pages in the order of a sort key's values: by number when every value is one, else by
+/// text.
+fn sort_order(values: &[(String, u32)]) -> Vec<u32> {
+    let number = |value: &str| {
+        value
+            .parse::<i32>()
+            .map(|n| n as f32)
+            .or_else(|_| value.parse::<f32>())
+            .ok()
+    };
+    let mut values = values.to_vec();
+    if values.iter().all(|(value, _)| number(value).is_some()) {
+        values.sort_by(|a, b| {
+            let (a, b) = (number(&a.0).unwrap_or(0.0), number(&b.0).unwrap_or(0.0));
+            a.total_cmp(&b)
+        });
+    } else {
+        values.sort_by(|a, b| a.0.cmp(&b.0));
+    }
+    values.into_iter().map(|(_, page)| page).collect()
+}
+
+/// `<lang>_` and the first seven hex digits of the content's hash, two more at a time while
+/// another file of the same kind has the name.
+fn short_name(code: &str, bytes: &[u8], taken: &HashSet<String>) -> String {
+    let full = format!("{code}_{}", hex_sha1(bytes));
+    let mut length = code.len() + 8;
+    while length < full.len() && taken.contains(&full[..length]) {
+        length += 2;
+    }
+    full[..length.min(full.len())].to_string()
+}
+
+/// SHA-1 in hex, each byte without its leading zero (`0a` is written `a`), as Pagefind names
+/// its files.
+pub fn hex_sha1(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut hex = String::with_capacity(40);
+    for byte in Sha1::digest(bytes) {
+        let _ = write!(hex, "{byte:x}");
+    }
+    hex
+}
+
+/// Gzip, after the signature the client checks for.
+pub fn compress(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
+    // Writing to a vector cannot fail.
+    let _ = encoder.write_all(b"pagefind_dcd");
+    let _ = encoder.write_all(bytes);
+    encoder.finish().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations_switch_weight_with_an_absolute_position() {
+        let at = |position, weight| Occurrence {
+            position,
+            weight,
+            accented: None,
+        };
+        assert_eq!(locations(vec![at(3, 24), at(9, 24)]), [-25, 3, 6]);
+        assert_eq!(
+            locations(vec![at(9, 24), at(2, 144), at(3, 24)]),
+            [-25, 3, 6, -145, 2]
+        );
+    }
+
+    #[test]
+    fn chunk_ranges_are_cut_to_telling_prefixes() {
+        let chunk = |keys: &[&str]| {
+            keys.iter()
+                .map(|k| (k.to_string(), TermPostings::default()))
+                .collect::<Vec<_>>()
+        };
+        let ranges = chunk_ranges(&[
+            chunk(&["apple"]),
+            chunk(&["apricot", "banana"]),
+            chunk(&["peach"]),
+        ]);
+        assert_eq!(
+            ranges,
+            [
+                ("apple".into(), "apple".into()),
+                ("apr".into(), "b".into()),
+                ("p".into(), "peach".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn hashes_drop_leading_zeros_of_bytes() {
+        // SHA-1 of "abc" is a9993e36 4706816a ba3e2571 7850c26c 9cd0d89d.
+        assert_eq!(hex_sha1(b"abc"), "a9993e36476816aba3e25717850c26c9cd0d89d");
+    }
+}

@@ -1,0 +1,185 @@
+//! The search index, written by intercite itself in the format of Pagefind's client.
+//!
+//! Pagefind's client (its script and one WebAssembly module per stemmed language) runs in the
+//! reader's browser and downloads only the parts of the index a query needs. Pagefind's own
+//! indexer reads finished HTML pages, keeps every page's words in memory until the end and
+//! copies them twice more; in a large build it took more time and memory than everything else.
+//! This indexer writes the same files from the same reading of a page, page by page: each page's
+//! fragment is compressed as soon as it is read, and only the postings stay in memory.
+//!
+//! - [`words`]: the terms a word is found by (normalization, accents, stemming, compounds,
+//!   segmentation), which must be those the client applies to the query;
+//! - [`page`]: a page's text (its [`page::Digest`]) read into terms, positions and weights;
+//! - [`index`]: one language's postings, fragments, filters, and the files written from them;
+//! - [`cbor`]: the encoding of the meta file and the chunks.
+//!
+//! The client's own files come from the Pagefind crate, which embeds them (see [`client_files`]).
+
+pub mod cbor;
+pub mod index;
+pub mod page;
+pub mod words;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+pub use index::LanguageIndex;
+pub use page::Digest;
+
+/// The bundle's entry file: each language's meta file, client module and page count.
+#[derive(Serialize)]
+struct Entry<'a> {
+    version: &'a str,
+    languages: BTreeMap<String, EntryLanguage>,
+    include_characters: &'a [char],
+}
+
+#[derive(Serialize, Clone)]
+struct EntryLanguage {
+    hash: String,
+    wasm: Option<String>,
+    page_count: usize,
+}
+
+/// A whole site's index: one [`LanguageIndex`] per language, pages added in any order.
+///
+/// Like Pagefind, once any page of a language marks its content with `data-pagefind-body`,
+/// that language's pages that do not are left out; as that is only known at the end, those
+/// pages go to an index of their own, used only if no page had a body.
+#[derive(Default)]
+pub struct SiteIndex {
+    languages: BTreeMap<String, (LanguageIndex, LanguageIndex)>,
+}
+
+impl SiteIndex {
+    pub fn new() -> SiteIndex {
+        SiteIndex::default()
+    }
+
+    /// Indexes a page: its URL as results link to it, and its digest.
+    pub fn add(&mut self, url: &str, digest: Digest) {
+        let (with_body, without_body) = self
+            .languages
+            .entry(digest.language.clone())
+            .or_insert_with(|| {
+                (
+                    LanguageIndex::new(&digest.language),
+                    LanguageIndex::new(&digest.language),
+                )
+            });
+        if digest.has_body || digest.always {
+            with_body.add(url, digest);
+        } else {
+            without_body.add(url, digest);
+        }
+    }
+
+    /// The bundle's files (paths under the bundle folder): every language's index, the entry
+    /// file and the client's files.
+    pub fn finish(self) -> Result<Vec<(String, Vec<u8>)>, String> {
+        let codes: Vec<String> = self.languages.keys().cloned().collect();
+        let client = client_files(&codes)?;
+        let mut files = client.files;
+        let mut languages = BTreeMap::new();
+        for (code, (with_body, without_body)) in self.languages {
+            let chosen = if with_body.page_count() > 0 {
+                with_body
+            } else {
+                without_body
+            };
+            if chosen.page_count() == 0 {
+                continue;
+            }
+            let (language_files, meta_name, page_count) = chosen.finish();
+            files.extend(language_files);
+            languages.insert(
+                code.clone(),
+                EntryLanguage {
+                    hash: meta_name,
+                    wasm: client.modules.get(&code).cloned().flatten(),
+                    page_count,
+                },
+            );
+        }
+        let entry = Entry {
+            version: index::FORMAT_VERSION,
+            languages,
+            include_characters: &words::WORD_SYMBOLS,
+        };
+        let entry = serde_json::to_vec(&entry).map_err(|e| e.to_string())?;
+        files.push(("pagefind-entry.json".to_string(), entry));
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(files)
+    }
+}
+
+/// The client's files, and which languages have a stemming module.
+struct ClientFiles {
+    files: Vec<(String, Vec<u8>)>,
+    /// By language code: the module's language, `None` for a language without one.
+    modules: BTreeMap<String, Option<String>>,
+}
+
+/// Asks Pagefind for its client files, by indexing one word in each language: its script, its
+/// worker, the generic module and each language's module, which the crate embeds. The index it
+/// makes of the word is thrown away.
+fn client_files(codes: &[String]) -> Result<ClientFiles, String> {
+    let codes = codes.to_vec();
+    let run = move || -> Result<ClientFiles, String> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start an async runtime ({e})"))?;
+        runtime.block_on(async move {
+            let mut pagefind =
+                pagefind::api::PagefindIndex::new(None).map_err(|e| e.to_string())?;
+            for code in &codes {
+                pagefind
+                    .add_custom_record(
+                        format!("/{code}/"),
+                        "x".into(),
+                        code.clone(),
+                        None,
+                        None,
+                        None,
+                    )
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
+            let mut files = Vec::new();
+            let mut modules = BTreeMap::new();
+            for file in pagefind.get_files().await.map_err(|e| e.to_string())? {
+                let name = file.filename.to_string_lossy().replace('\\', "/");
+                if name == "pagefind-entry.json" {
+                    let entry: serde_json::Value =
+                        serde_json::from_slice(&file.contents).map_err(|e| e.to_string())?;
+                    if let Some(languages) = entry["languages"].as_object() {
+                        for (code, language) in languages {
+                            let wasm = language["wasm"].as_str().map(str::to_string);
+                            modules.insert(code.clone(), wasm);
+                        }
+                    }
+                } else if !is_index_file(&name) {
+                    files.push((name, file.contents));
+                }
+            }
+            Ok(ClientFiles { files, modules })
+        })
+    };
+    // Pagefind needs a runtime of its own, which cannot start on a thread that runs one.
+    std::thread::spawn(run)
+        .join()
+        .map_err(|_| "Pagefind stopped unexpectedly".to_string())?
+}
+
+/// Whether a bundle file belongs to a language's index rather than to the client.
+fn is_index_file(name: &str) -> bool {
+    (name.starts_with("pagefind.") && name.ends_with(".pf_meta"))
+        || ["fragment/", "index/", "filter/"]
+            .iter()
+            .any(|folder| name.starts_with(folder))
+}
+
+#[cfg(test)]
+mod tests;

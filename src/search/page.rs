@@ -1,0 +1,407 @@
+//! A page's text as the search index reads it: its words with their positions and weights, the
+//! text shown in excerpts, and its headings' anchors.
+//!
+//! The input is a [`Digest`], what the HTML reader kept of the page: its text in reading order,
+//! with markers where a heading starts and ends (its weight) and where an element with an `id`
+//! starts (an anchor, so that a result can link to the section). The position of a word is its
+//! number in the text; Pagefind's client uses positions to build excerpts around matches and to
+//! rank pages whose terms stand close together.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+use unicode_segmentation::UnicodeSegmentation;
+
+use super::words::{Language, Term, Vocabulary};
+
+/// What the HTML reader keeps of a page.
+#[derive(Debug, Default, Clone)]
+pub struct Digest {
+    /// The page's text with its markers, normalized (see [`normalize_text`]).
+    pub text: String,
+    /// `data-pagefind-meta` fields and those found on the page (its title, its first image).
+    pub meta: BTreeMap<String, String>,
+    pub filters: BTreeMap<String, Vec<String>>,
+    pub sort: BTreeMap<String, String>,
+    /// The text of each anchored element, by anchor (`3:introduction`).
+    pub anchor_text: BTreeMap<String, String>,
+    /// `data-pagefind-title` of anchored elements, by anchor.
+    pub anchor_titles: BTreeMap<String, String>,
+    /// The page marks its content with `data-pagefind-body`: once one page of an index does,
+    /// the pages that do not are left out.
+    pub has_body: bool,
+    /// Indexed even when other pages mark their content and this one does not.
+    pub always: bool,
+    /// `<html lang>`, lowercased; `unknown` when missing.
+    pub language: String,
+}
+
+/// Where a term stands on a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Occurrence {
+    pub position: u32,
+    /// 24 for ordinary text (weight 1 × 24), more in headings, 0 in text weighted 0.
+    pub weight: u8,
+    pub accented: Option<String>,
+}
+
+/// Where a term stands in a metadata field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetaOccurrence {
+    /// The field's rank among the page's own fields, in name order.
+    pub field: u16,
+    pub position: u32,
+    pub accented: Option<String>,
+}
+
+/// A heading (or other element with an `id`) that results can link to.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Anchor {
+    pub element: String,
+    pub id: String,
+    pub text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    pub location: u32,
+}
+
+/// A page read for the index.
+#[derive(Debug, Default)]
+pub struct PageWords {
+    /// The text without markers, as excerpts show it.
+    pub content: String,
+    pub terms: HashMap<String, Vec<Occurrence>>,
+    pub meta_terms: HashMap<String, Vec<MetaOccurrence>>,
+    pub anchors: Vec<Anchor>,
+    pub word_count: usize,
+}
+
+const ANCHOR: &str = "___PAGEFIND_ANCHOR___";
+const WEIGHT: &str = "___PAGEFIND_WEIGHT___";
+const AUTO_WEIGHT: &str = "___PAGEFIND_AUTO_WEIGHT___";
+const END_WEIGHT: &str = "___END_PAGEFIND_WEIGHT___";
+
+/// Weights are carried as the weight times this, in a byte.
+const WEIGHT_SCALE: f32 = 24.0;
+const HIGHEST_WEIGHT: f32 = 10.0;
+
+/// Reads a page's digest.
+pub fn read(digest: &Digest, vocabulary: &mut Vocabulary) -> PageWords {
+    let segmented = vocabulary.language().is_segmented();
+    let mut reader = Reader {
+        digest,
+        vocabulary,
+        page: PageWords::default(),
+        next_position: 0,
+        last_position: 0,
+        weights: vec![WEIGHT_SCALE as u8],
+    };
+    for chunk in digest.text.split_whitespace() {
+        if segmented && !chunk.starts_with("___") {
+            let words = reader.vocabulary.language().segment(chunk);
+            let mut previous: Option<&str> = None;
+            for (at, word) in words.iter().enumerate() {
+                reader.word(word, at + 1 == words.len(), Some(previous));
+                previous = word.graphemes(true).next_back();
+            }
+        } else {
+            reader.word(chunk, true, None);
+        }
+    }
+    let content = &mut reader.page.content;
+    if content.ends_with('\u{200B}') {
+        content.pop();
+    }
+    if content.ends_with(' ') {
+        content.pop();
+    }
+    reader.page.word_count = reader.last_position as usize + 1;
+    reader.page.meta_terms = meta_terms(&digest.meta, reader.vocabulary.language());
+    reader.page
+}
+
+struct Reader<'a> {
+    digest: &'a Digest,
+    vocabulary: &'a mut Vocabulary,
+    page: PageWords,
+    next_position: u32,
+    last_position: u32,
+    /// The weight of the text being read: the innermost weighted element's.
+    weights: Vec<u8>,
+}
+
+impl Reader<'_> {
+    /// One word of the text, or a marker. `segment` is `Some(last cluster of the word before in
+    /// the same run)` for words cut out of a run of a segmented language.
+    fn word(&mut self, word: &str, space_after: bool, segment: Option<Option<&str>>) {
+        if word.starts_with('_') && self.marker(word) {
+            return;
+        }
+        let word = word.replace('\u{200B}', "");
+        if word.is_empty() {
+            return;
+        }
+        let content = &mut self.page.content;
+        content.push_str(&word);
+        if space_after {
+            content.push(' ');
+        }
+        let language_segmented = self.vocabulary.language().is_segmented();
+        if language_segmented {
+            // Tells the client where the words of an unspaced run end.
+            content.push('\u{200B}');
+        }
+        let weight = *self.weights.last().unwrap_or(&1);
+        let known = self.vocabulary.terms(&word);
+        let mut pairs = Vec::new();
+        let mut across = None;
+        if let Some(previous) = segment {
+            let language = self.vocabulary.language();
+            pairs = language.pairs(&word, &known);
+            let all: Vec<Term> = known.iter().chain(&pairs).cloned().collect();
+            across = language.pair_across(&word, previous, &all);
+        }
+        let parts =
+            known.iter().chain(&pairs).filter(|t| t.part).count() + usize::from(across.is_some());
+        let part_weight = if parts > 0 && weight > 0 {
+            (weight / u8::try_from(parts).unwrap_or(u8::MAX)).max(1)
+        } else {
+            0
+        };
+        let position = self.next_position;
+        for Term {
+            key,
+            part,
+            accented,
+        } in known.iter().chain(&pairs)
+        {
+            let occurrence = Occurrence {
+                position,
+                weight: if *part { part_weight } else { weight },
+                accented: accented.clone(),
+            };
+            match self.page.terms.get_mut(key) {
+                Some(occurrences) => occurrences.push(occurrence),
+                None => {
+                    self.page.terms.insert(key.clone(), vec![occurrence]);
+                }
+            }
+        }
+        // The pair spanning two segments belongs to the segment it starts in.
+        if let (Some(term), Some(before)) = (across, position.checked_sub(1)) {
+            let occurrences = self.page.terms.entry(term.key).or_default();
+            if !occurrences.iter().any(|o| o.position == before) {
+                occurrences.push(Occurrence {
+                    position: before,
+                    weight: part_weight,
+                    accented: term.accented,
+                });
+            }
+        }
+        self.last_position = position;
+        self.next_position += 1;
+    }
+
+    /// Acts on a marker; `false` when `word` is not one.
+    fn marker(&mut self, word: &str) -> bool {
+        if word.starts_with(ANCHOR) {
+            let marker = word.replace(ANCHOR, "");
+            if let Some((element, anchor)) = marker.split_once(':') {
+                let text = self
+                    .digest
+                    .anchor_text
+                    .get(anchor)
+                    .map(|text| normalize_text(text))
+                    .unwrap_or_default();
+                if let Some((_, id)) = anchor.split_once(':') {
+                    self.page.anchors.push(Anchor {
+                        element: element.to_string(),
+                        id: id.to_string(),
+                        text: normalize_text(&text),
+                        title: self.digest.anchor_titles.get(anchor).cloned(),
+                        location: self.next_position,
+                    });
+                }
+            }
+        } else if word.starts_with(WEIGHT) {
+            let weight = word.replace(WEIGHT, "").parse::<f32>().unwrap_or(1.0);
+            self.weights.push(if weight <= 0.0 {
+                0
+            } else {
+                ((weight.clamp(0.0, HIGHEST_WEIGHT) * WEIGHT_SCALE) as u8).max(1)
+            });
+        } else if word.starts_with(AUTO_WEIGHT) {
+            // A heading's own weight, unless it is inside an explicitly weighted element.
+            let weight = if self.weights.len() == 1 {
+                let weight = word.replace(AUTO_WEIGHT, "").parse::<f32>().unwrap_or(1.0);
+                (weight.clamp(0.0, HIGHEST_WEIGHT) * WEIGHT_SCALE) as u8
+            } else {
+                self.weights.last().copied().unwrap_or_default()
+            };
+            self.weights.push(weight);
+        } else if word.starts_with(END_WEIGHT) {
+            self.weights.pop();
+        } else {
+            return false;
+        }
+        true
+    }
+}
+
+/// The terms of the metadata fields (the title first of all), by field rank and word number.
+fn meta_terms(
+    meta: &BTreeMap<String, String>,
+    language: &Language,
+) -> HashMap<String, Vec<MetaOccurrence>> {
+    let mut terms: HashMap<String, Vec<MetaOccurrence>> = HashMap::new();
+    for (field, value) in meta.values().enumerate() {
+        for (position, word) in value.split_whitespace().enumerate() {
+            for Term { key, accented, .. } in language.word_terms(word) {
+                terms.entry(key).or_default().push(MetaOccurrence {
+                    field: field as u16,
+                    position: position as u32,
+                    accented,
+                });
+            }
+        }
+    }
+    terms
+}
+
+/// Text as Pagefind keeps it: entities decoded, ends trimmed, each run of line breaks made a
+/// space, then each run of two or more spaces made one.
+pub fn normalize_text(text: &str) -> String {
+    let decoded = html_escape::decode_html_entities(text);
+    let trimmed = decoded.trim();
+    let mut one_line = String::with_capacity(trimmed.len());
+    let mut chars = trimmed.chars().peekable();
+    while let Some(c) = chars.next() {
+        let starts_break = c == '\n' || (c == '\r' && chars.peek() == Some(&'\n'));
+        if !starts_break {
+            one_line.push(c);
+            continue;
+        }
+        // Swallow the whole run of `\n` and `\r\n`.
+        if c == '\r' {
+            chars.next();
+        }
+        loop {
+            match chars.peek() {
+                Some('\n') => {
+                    chars.next();
+                }
+                Some('\r') => {
+                    let mut ahead = chars.clone();
+                    ahead.next();
+                    if ahead.peek() == Some(&'\n') {
+                        chars.next();
+                        chars.next();
+                    } else {
+                        break;
+                    }
+                }
+                _ => break,
+            }
+        }
+        one_line.push(' ');
+    }
+    let mut normalized = String::with_capacity(one_line.len());
+    let mut chars = one_line.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_whitespace() && chars.peek().is_some_and(|next| next.is_whitespace()) {
+            while chars.peek().is_some_and(|next| next.is_whitespace()) {
+                chars.next();
+            }
+            normalized.push(' ');
+        } else {
+            normalized.push(c);
+        }
+    }
+    normalized
+}
+
+/// Takes Pagefind's private markers out of metadata and filter values, where a reader must not
+/// see them.
+pub fn without_markers(value: &str) -> Option<String> {
+    if !value.contains("___PAGEFIND_") {
+        return None;
+    }
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(at) = rest.find("___PAGEFIND_") {
+        let after = &rest[at + "___PAGEFIND_".len()..];
+        // The marker runs to the next whitespace, which goes with it; it needs one character.
+        let mut chars = after.char_indices();
+        match chars.next() {
+            Some((_, c)) if !c.is_whitespace() => {
+                out.push_str(&rest[..at]);
+                let end = after
+                    .char_indices()
+                    .find(|(_, c)| c.is_whitespace())
+                    .map(|(i, c)| i + c.len_utf8())
+                    .unwrap_or(after.len());
+                rest = &after[end..];
+            }
+            _ => {
+                out.push_str(&rest[..at + "___PAGEFIND_".len()]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_normalized_as_excerpts_show_it() {
+        assert_eq!(normalize_text("  a &amp; b\n\n c  "), "a & b c");
+        assert_eq!(normalize_text("a\r\n\r\nb\tc"), "a b\tc");
+        assert_eq!(normalize_text("a \t b"), "a b");
+        assert_eq!(normalize_text("a\rb"), "a\rb");
+    }
+
+    #[test]
+    fn markers_are_taken_out_of_values() {
+        assert_eq!(without_markers("plain"), None);
+        assert_eq!(
+            without_markers("a ___PAGEFIND_WEIGHT___2 b").as_deref(),
+            Some("a b")
+        );
+        assert_eq!(
+            without_markers("x___PAGEFIND_").as_deref(),
+            Some("x___PAGEFIND_")
+        );
+    }
+
+    #[test]
+    fn headings_weigh_more_and_anchors_mark_their_place() {
+        let digest = Digest {
+            text: "Intro ___PAGEFIND_ANCHOR___h2:0:results ___PAGEFIND_AUTO_WEIGHT___6 Results \
+                   ___END_PAGEFIND_WEIGHT___ text"
+                .into(),
+            anchor_text: BTreeMap::from([("0:results".into(), " Results ".into())]),
+            language: "en".into(),
+            ..Digest::default()
+        };
+        let page = read(&digest, &mut Vocabulary::new("en"));
+        assert_eq!(page.content, "Intro Results text");
+        assert_eq!(page.word_count, 3);
+        assert_eq!(page.terms["result"][0].weight, 144);
+        assert_eq!(page.terms["intro"][0].weight, 24);
+        assert_eq!(page.terms["text"][0].position, 2);
+        assert_eq!(
+            page.anchors,
+            [Anchor {
+                element: "h2".into(),
+                id: "results".into(),
+                text: "Results".into(),
+                title: None,
+                location: 1,
+            }]
+        );
+    }
+}
