@@ -15,7 +15,9 @@
 //! All are gzipped after a `pagefind_dcd` signature, and named by a hash of their content, so a
 //! reader's cache never serves a stale one.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashSet};
 use std::io::Write;
 
 use flate2::write::GzEncoder;
@@ -134,11 +136,11 @@ impl LanguageIndex {
         LanguageIndex {
             language_code: code.to_string(),
             vocabulary: Vocabulary::new(code),
-            terms: HashMap::new(),
+            terms: HashMap::default(),
             pages: Vec::new(),
-            fragment_names: HashMap::new(),
+            fragment_names: HashMap::default(),
             fragments: Vec::new(),
-            filters: HashMap::new(),
+            filters: HashMap::default(),
             sorts: BTreeMap::new(),
             meta_fields: Vec::new(),
         }
@@ -333,7 +335,7 @@ impl LanguageIndex {
         terms.sort_by(|a, b| a.0.cmp(&b.0));
         let chunks = chunk(terms);
         let ranges = chunk_ranges(&chunks);
-        let mut chunk_names: HashSet<String> = HashSet::new();
+        let mut chunk_names: HashSet<String> = HashSet::default();
         let mut index_chunks = Vec::new();
         for (chunk, (from, to)) in chunks.iter().zip(ranges) {
             let bytes = encode_chunk(chunk, &renumber);
@@ -346,7 +348,7 @@ impl LanguageIndex {
         let mut filters: Vec<(String, HashMap<String, Vec<u32>>)> =
             self.filters.into_iter().collect();
         filters.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut filter_names: HashSet<String> = HashSet::new();
+        let mut filter_names: HashSet<String> = HashSet::default();
         let mut filter_entries = Vec::new();
         for (filter, values) in filters {
             let mut values: Vec<(String, Vec<u32>)> = values.into_iter().collect();

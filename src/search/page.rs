@@ -7,7 +7,9 @@
 //! number in the text; Pagefind's client uses positions to build excerpts around matches and to
 //! rank pages whose terms stand close together.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::HashMap;
 
 use serde::Serialize;
 use unicode_segmentation::UnicodeSegmentation;
@@ -253,7 +255,7 @@ fn meta_terms(
     meta: &BTreeMap<String, String>,
     language: &Language,
 ) -> HashMap<String, Vec<MetaOccurrence>> {
-    let mut terms: HashMap<String, Vec<MetaOccurrence>> = HashMap::new();
+    let mut terms: HashMap<String, Vec<MetaOccurrence>> = HashMap::default();
     for (field, value) in meta.values().enumerate() {
         for (position, word) in value.split_whitespace().enumerate() {
             for Term { key, accented, .. } in language.word_terms(word) {

@@ -10,7 +10,7 @@
 //! are those of Pagefind 1.6; `search::tests` builds the same records with Pagefind itself and
 //! compares the files byte for byte, so a Pagefind upgrade that changes them shows there.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 use std::rc::Rc;
 
 use convert_case::{Case, Casing};
@@ -247,7 +247,7 @@ impl Vocabulary {
     pub fn new(code: &str) -> Vocabulary {
         Vocabulary {
             language: Language::new(code),
-            known: HashMap::new(),
+            known: HashMap::default(),
         }
     }
 
