@@ -1,12 +1,14 @@
-//! The search index: Pagefind run in-process on the finished pages, one index per language.
+//! The search index of the finished pages, one index per language, in Pagefind's format.
 //!
-//! Pagefind is a Rust crate, so the index is built inside `intercite build` from the pages in
-//! memory: no Node, no second pass over the written folder, no network. It partitions the pages
-//! by their `<html lang>`, stems the languages it has a stemmer for and segments Japanese and
-//! Chinese words (the `extended` feature), and writes a bundle (`pagefind.js`, one WebAssembly
-//! module per stemmed language, index chunks, one fragment per page) that the theme's script
-//! loads from `/pagefind/` under the site's base path. The reader's browser only downloads the
-//! chunks a query needs, from the same site: search works offline and with no service behind it.
+//! The index is built inside `intercite build` from the pages in memory, by `crate::search`
+//! (intercite's own writer of Pagefind's format; Pagefind's client, its script and WebAssembly
+//! modules, comes from the Pagefind crate): no Node, no second pass over the written folder, no
+//! network. Pages are partitioned by their `<html lang>`, words stemmed in the languages Pagefind
+//! has a stemmer for and Japanese and Chinese text segmented, and the bundle (`pagefind.js`, one
+//! WebAssembly module per stemmed language, index chunks, one fragment per page) is loaded by the
+//! theme's script from `/pagefind/` under the site's base path. The tests check that it is the
+//! very bytes Pagefind itself makes from the whole pages ([`bundle_whole_pages`]). The reader's
+//! browser only downloads the chunks a query needs, from the same site: search works offline and with no service behind it.
 //!
 //! Only real content is indexed: document versions and the first page of each section (the home
 //! page included), never the "not available" pages, aliases, 404, the language chooser or any
@@ -38,20 +40,19 @@ const UNUSED: &[&str] = &[
     "playground/",
 ];
 
-/// The search index being built while pages are rendered: one Pagefind index per language, fed
+/// The search index being built while pages are rendered: one index per language, fed
 /// the indexable pages in job order (so the bundle is the same bytes on every run), cut down to
 /// what Pagefind reads (see [`essentials`]).
 ///
-/// Pagefind holds everything it indexes in memory until its bundle is made, and it is by far
-/// the largest consumer of memory in a build. So the indexed pages must come language by
-/// language (see [`order_for_indexing`]): a language's index is closed, and its bundle made on
-/// its own thread, as soon as an indexed page of another language follows its pages, and at
-/// most [`BUNDLES_IN_PROGRESS`] closed indexes may still be making their bundle while the next
-/// language is fed.
+/// An index holds its language's postings in memory until its bundle is made, so the indexed
+/// pages come language by language (see [`order_for_indexing`]): a language's index is closed,
+/// and its bundle made on its own thread, as soon as an indexed page of another language follows
+/// its pages, and at most [`BUNDLES_IN_PROGRESS`] closed indexes may still be making their
+/// bundle while the next language is fed.
 ///
-/// Pagefind indexes a language on one thread and takes longer over a page than rendering it
-/// does, so the pages that are not indexed are spread evenly among the indexed ones across the
-/// whole build: the cores render them while Pagefind catches up, instead of waiting for it.
+/// A language is indexed on one thread, so the pages that are not indexed are spread evenly
+/// among the indexed ones across the whole build: the cores render them while the index catches
+/// up, instead of waiting for it.
 pub struct Indexer {
     /// The language being fed and its index.
     current: Option<(String, Feed, Worker)>,
@@ -69,7 +70,7 @@ pub struct Indexer {
 /// Sends pages (URL, HTML) to an index's thread.
 type Feed = mpsc::SyncSender<(String, String)>;
 
-/// Closed Pagefind indexes that may still be making their bundle while the next one is fed
+/// Closed indexes that may still be making their bundle while the next one is fed
 /// (see [`Indexer`]).
 const BUNDLES_IN_PROGRESS: usize = 1;
 
@@ -128,10 +129,10 @@ impl Indexer {
                     self.done.push(join_bundle(oldest));
                 }
             }
-            // Enough slack for rendering to run ahead on both cores while Pagefind, one thread
-            // per index, catches up; a slow index still never makes the site pile up in memory.
+            // Enough slack for rendering to run ahead on both cores while the index, one thread
+            // per language, catches up; a slow index still never makes the site pile up in memory.
             let (sender, receiver) = mpsc::sync_channel(512);
-            match bundle_one(receiver, Arc::clone(&self.cancelled)) {
+            match bundle_one(receiver, Arc::clone(&self.cancelled), Writer::Own) {
                 Ok(worker) => self.current = Some((lang, sender, worker)),
                 Err(problem) => {
                     self.failure = Some(problem);
@@ -419,7 +420,11 @@ fn bundle(pages: Vec<(String, String)>) -> Result<Vec<(String, Vec<u8>)>, Diagno
                 .map_err(|e| search_failed(e.to_string()))?;
         }
         drop(sender);
-        workers.push(bundle_one(receiver, Arc::new(AtomicBool::new(false)))?);
+        workers.push(bundle_one(
+            receiver,
+            Arc::new(AtomicBool::new(false)),
+            Writer::Pagefind,
+        )?);
     }
     merge(workers.into_iter().map(join_bundle).collect())
 }
@@ -466,32 +471,75 @@ fn search_failed(why: String) -> Diagnostic {
 type Files = Vec<(String, Vec<u8>)>;
 type Worker = std::thread::JoinHandle<Result<Files, String>>;
 
-/// Starts one Pagefind index on a thread of its own, indexing the pages `pages` receives until
-/// its sender is dropped.
+/// How a worker indexes the pages it receives.
+#[derive(Clone, Copy)]
+enum Writer {
+    /// intercite's own indexer (`crate::search`), which builds use.
+    Own,
+    /// Pagefind's, the reference the tests compare the other with.
+    Pagefind,
+}
+
+/// Starts one index on a thread of its own, indexing the pages `pages` receives until its
+/// sender is dropped.
 fn bundle_one(
     pages: mpsc::Receiver<(String, String)>,
     cancelled: Arc<AtomicBool>,
+    writer: Writer,
 ) -> Result<Worker, Diagnostic> {
     let failed = search_failed;
     // Pagefind reads the working directory when it starts, and would panic without one.
     std::env::current_dir().map_err(|e| failed(format!("no current folder ({e})")))?;
     // A thread of its own: Pagefind's async API needs a runtime, and a runtime cannot be started
     // on a thread that already runs one (a caller inside `serve`, a test). Joining it also turns
-    // a panic inside Pagefind into an error instead of a crash.
+    // a panic into an error instead of a crash.
     std::thread::Builder::new()
         .name("search-index".into())
-        .spawn(move || run(pages, cancelled))
+        .spawn(move || {
+            let files = match writer {
+                Writer::Own => run_own(pages, cancelled),
+                Writer::Pagefind => run_pagefind(pages, cancelled),
+            }?;
+            let mut out: Vec<(String, Vec<u8>)> = files
+                .into_iter()
+                .filter(|(name, _)| !UNUSED.iter().any(|unused| name.starts_with(unused)))
+                .map(|(name, contents)| (format!("{BUNDLE_DIR}/{name}"), contents))
+                .collect();
+            out.sort();
+            Ok(out)
+        })
         .map_err(|e| failed(format!("cannot start a thread ({e})")))
 }
 
 fn join_bundle(worker: Worker) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
     match worker.join() {
         Ok(result) => result.map_err(search_failed),
-        Err(_) => Err(search_failed("Pagefind stopped unexpectedly".into())),
+        Err(_) => Err(search_failed(
+            "the search indexer stopped unexpectedly".into(),
+        )),
     }
 }
 
-fn run(
+/// Indexes pages with `crate::search`: each page is read (lol_html, as Pagefind reads it) and
+/// folded into its language's postings at once.
+fn run_own(
+    pages: mpsc::Receiver<(String, String)>,
+    cancelled: Arc<AtomicBool>,
+) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let mut index = crate::search::SiteIndex::new();
+    while let Ok((url, html)) = pages.recv() {
+        if cancelled.load(Ordering::Relaxed) {
+            return Err("cancelled".to_string());
+        }
+        if let Some(digest) = crate::search::html::read(html.as_bytes()) {
+            index.add(&url, digest);
+        }
+    }
+    index.finish()
+}
+
+/// Indexes pages with Pagefind (names relative to the bundle folder).
+fn run_pagefind(
     pages: mpsc::Receiver<(String, String)>,
     cancelled: Arc<AtomicBool>,
 ) -> Result<Vec<(String, Vec<u8>)>, String> {
@@ -511,21 +559,18 @@ fn run(
                 .map_err(|e| format!("page {url}: {e}"))?;
         }
         let files = index.get_files().await.map_err(|e| e.to_string())?;
-        let mut out: Vec<(String, Vec<u8>)> = files
+        Ok(files
             .into_iter()
-            .filter_map(|file| {
+            .map(|file| {
                 let name = file
                     .filename
                     .components()
                     .map(|c| c.as_os_str().to_string_lossy())
                     .collect::<Vec<_>>()
                     .join("/");
-                (!UNUSED.iter().any(|unused| name.starts_with(unused)))
-                    .then(|| (format!("{BUNDLE_DIR}/{name}"), file.contents))
+                (name, file.contents)
             })
-            .collect();
-        out.sort();
-        Ok(out)
+            .collect())
     })
 }
 

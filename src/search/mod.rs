@@ -9,6 +9,7 @@
 //!
 //! - [`words`]: the terms a word is found by (normalization, accents, stemming, compounds,
 //!   segmentation), which must be those the client applies to the query;
+//! - [`html`]: a page's HTML read into its text, fields and anchors, as Pagefind reads it;
 //! - [`page`]: a page's text (its [`page::Digest`]) read into terms, positions and weights;
 //! - [`index`]: one language's postings, fragments, filters, and the files written from them;
 //! - [`cbor`]: the encoding of the meta file and the chunks.
@@ -16,6 +17,7 @@
 //! The client's own files come from the Pagefind crate, which embeds them (see [`client_files`]).
 
 pub mod cbor;
+pub mod html;
 pub mod index;
 pub mod page;
 pub mod words;
