@@ -275,50 +275,23 @@ fn meta_terms(
 pub fn normalize_text(text: &str) -> String {
     let decoded = html_escape::decode_html_entities(text);
     let trimmed = decoded.trim();
-    let mut one_line = String::with_capacity(trimmed.len());
-    let mut chars = trimmed.chars().peekable();
-    while let Some(c) = chars.next() {
-        let starts_break = c == '\n' || (c == '\r' && chars.peek() == Some(&'\n'));
-        if !starts_break {
-            one_line.push(c);
-            continue;
+    let mut normalized = String::with_capacity(trimmed.len());
+    let mut rest = trimmed;
+    // Every run of whitespace comes out as one character: a run of two or more is a space
+    // whichever step makes it one, a lone line break is a space, any other lone whitespace
+    // character (a no-break space, a tab) stays as it is.
+    while let Some(start) = rest.find(char::is_whitespace) {
+        normalized.push_str(&rest[..start]);
+        let run = &rest[start..];
+        let end = run.find(|c: char| !c.is_whitespace()).unwrap_or(run.len());
+        let mut chars = run[..end].chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) if c != '\n' => normalized.push(c),
+            _ => normalized.push(' '),
         }
-        // Swallow the whole run of `\n` and `\r\n`.
-        if c == '\r' {
-            chars.next();
-        }
-        loop {
-            match chars.peek() {
-                Some('\n') => {
-                    chars.next();
-                }
-                Some('\r') => {
-                    let mut ahead = chars.clone();
-                    ahead.next();
-                    if ahead.peek() == Some(&'\n') {
-                        chars.next();
-                        chars.next();
-                    } else {
-                        break;
-                    }
-                }
-                _ => break,
-            }
-        }
-        one_line.push(' ');
+        rest = &run[end..];
     }
-    let mut normalized = String::with_capacity(one_line.len());
-    let mut chars = one_line.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c.is_whitespace() && chars.peek().is_some_and(|next| next.is_whitespace()) {
-            while chars.peek().is_some_and(|next| next.is_whitespace()) {
-                chars.next();
-            }
-            normalized.push(' ');
-        } else {
-            normalized.push(c);
-        }
-    }
+    normalized.push_str(rest);
     normalized
 }
 
@@ -364,6 +337,8 @@ mod tests {
         assert_eq!(normalize_text("a\r\n\r\nb\tc"), "a b\tc");
         assert_eq!(normalize_text("a \t b"), "a b");
         assert_eq!(normalize_text("a\rb"), "a\rb");
+        assert_eq!(normalize_text("a\u{a0}b\u{a0} c"), "a\u{a0}b c");
+        assert_eq!(normalize_text("a\nb\r\r\nc"), "a b c");
     }
 
     #[test]
