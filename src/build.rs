@@ -229,15 +229,7 @@ fn build_pipeline(
     problems.extend(I18n::missing_keys(&site.config));
     problems.extend(index::missing_term_names(&site));
     timings.lap("i18n");
-    let (rendered, bodies) = render_markdown(&site, cache, progress, &mut problems);
-    if cache.is_none() {
-        // A build has no further use for the Markdown, as large as the site's text: pages are
-        // made from the rendered HTML, translation states from `Document::original_hash`.
-        // `serve` keeps it to tell what an edit changed.
-        for version in &mut site.versions {
-            version.body = String::new();
-        }
-    }
+    let (rendered, bodies) = render_markdown(&mut site, cache, progress, &mut problems);
     timings.lap("markdown");
     // Pages are streamed to disk only when nothing is wrong so far: a build that fails anyway
     // need not write anything.
@@ -309,8 +301,13 @@ fn build_pipeline(
 }
 
 /// Stage 3: pass one over every version in parallel (or from the cache), then link resolution.
+/// Renders every version's Markdown. A build (no `cache`) has no further use for a version's
+/// Markdown once it is rendered: pages are made from the HTML, translation states from
+/// `Document::original_hash`. So each source is dropped as soon as its HTML exists, and the
+/// memory it held is reused for the next HTML instead of the site's text being held twice at
+/// the peak. `serve` keeps the sources, to tell what an edit changed.
 fn render_markdown(
-    site: &Site,
+    site: &mut Site,
     cache: Option<&MarkdownCache>,
     progress: &dyn Progress,
     problems: &mut Diagnostics,
@@ -329,10 +326,14 @@ fn render_markdown(
     };
     let mut rendered: Vec<RenderedBody> = site
         .versions
-        .par_iter()
+        .par_iter_mut()
         .map(|v| {
             let body = match cache {
-                None => markdown::render(v, &ctx),
+                None => {
+                    let body = markdown::render(v, &ctx);
+                    v.body = String::new();
+                    body
+                }
                 Some(cache) => {
                     let mut hasher = DefaultHasher::new();
                     (assets_key, &v.body, &v.folder, v.body_line).hash(&mut hasher);

@@ -55,47 +55,79 @@ struct TermPostings {
     accented: Vec<(String, PostingList)>,
 }
 
-/// Postings packed into one vector, `[page, n, n locations, m, m × (field, word)]` each: a
-/// language holds one per term and page, and a vector of its own for each would cost an
-/// allocation and its overhead each, several times the postings' own size.
+/// Postings packed into one byte vector, each `[page - previous page, n, n locations, m,
+/// m × (field, word)]` as variable-length integers (7 bits a byte; locations zigzag-coded, as
+/// weight switches are negative). A language holds one posting per term and page: a vector of
+/// its own for each would cost an allocation and its overhead each, and fixed-width numbers four
+/// bytes where one nearly always does.
 #[derive(Debug, Default)]
 struct PostingList {
     count: usize,
-    packed: Vec<i32>,
+    last_page: u32,
+    packed: Vec<u8>,
 }
 
 impl PostingList {
     fn push(&mut self, posting: &Posting) {
         self.count += 1;
-        self.packed.push(posting.page as i32);
-        self.packed.push(posting.locations.len() as i32);
-        self.packed.extend_from_slice(&posting.locations);
-        self.packed.push(posting.meta.len() as i32);
+        put_varint(&mut self.packed, posting.page - self.last_page);
+        self.last_page = posting.page;
+        put_varint(&mut self.packed, posting.locations.len() as u32);
+        for &location in &posting.locations {
+            // Zigzag: 0, -1, 1, -2… become 0, 1, 2, 3…
+            put_varint(&mut self.packed, ((location << 1) ^ (location >> 31)) as u32);
+        }
+        put_varint(&mut self.packed, posting.meta.len() as u32);
         for &(field, word) in &posting.meta {
-            self.packed.extend([i32::from(field), word as i32]);
+            put_varint(&mut self.packed, u32::from(field));
+            put_varint(&mut self.packed, word);
         }
     }
 
     fn iter(&self) -> impl Iterator<Item = Posting> + '_ {
-        let mut at = 0;
+        let mut bytes = self.packed.iter().copied();
+        let mut page = 0;
         std::iter::from_fn(move || {
-            let packed = &self.packed;
-            let page = *packed.get(at)? as u32;
-            let locations_len = packed[at + 1] as usize;
-            let locations = packed[at + 2..at + 2 + locations_len].to_vec();
-            at += 2 + locations_len;
-            let meta_len = packed[at] as usize;
-            let meta = packed[at + 1..at + 1 + 2 * meta_len]
-                .chunks(2)
-                .map(|pair| (pair[0] as u16, pair[1] as u32))
-                .collect();
-            at += 1 + 2 * meta_len;
+            page += take_varint(&mut bytes)?;
+            let locations_len = take_varint(&mut bytes)? as usize;
+            let mut locations = Vec::with_capacity(locations_len);
+            for _ in 0..locations_len {
+                let zigzag = take_varint(&mut bytes)?;
+                locations.push((zigzag >> 1) as i32 ^ -((zigzag & 1) as i32));
+            }
+            let meta_len = take_varint(&mut bytes)? as usize;
+            let mut meta = Vec::with_capacity(meta_len);
+            for _ in 0..meta_len {
+                let field = take_varint(&mut bytes)? as u16;
+                meta.push((field, take_varint(&mut bytes)?));
+            }
             Some(Posting {
                 page,
                 locations,
                 meta,
             })
         })
+    }
+}
+
+fn put_varint(bytes: &mut Vec<u8>, mut value: u32) {
+    while value >= 0x80 {
+        bytes.push((value as u8 & 0x7f) | 0x80);
+        value >>= 7;
+    }
+    bytes.push(value as u8);
+}
+
+fn take_varint(bytes: &mut impl Iterator<Item = u8>) -> Option<u32> {
+    let mut value = 0u32;
+    let mut shift = 0;
+    loop {
+        let byte = bytes.next()?;
+        value |= u32::from(byte & 0x7f) << shift;
+        if byte < 0x80 {
+            return Some(value);
+        }
+        shift += 7;
     }
 }
 
@@ -647,6 +679,32 @@ mod tests {
                 ("p".into(), "peach".into())
             ]
         );
+    }
+
+    #[test]
+    fn packed_postings_come_back_as_they_went_in() {
+        let postings = [
+            Posting {
+                page: 3,
+                locations: vec![-25, 0, 1, -145, 70_000],
+                meta: vec![(0, 2), (1, 0)],
+            },
+            Posting {
+                page: 900,
+                locations: vec![i32::MIN + 1, i32::MAX],
+                meta: vec![],
+            },
+        ];
+        let mut list = PostingList::default();
+        for posting in &postings {
+            list.push(posting);
+        }
+        let back: Vec<Posting> = list.iter().collect();
+        assert_eq!(list.count, 2);
+        assert_eq!(back.len(), 2);
+        for (a, b) in back.iter().zip(&postings) {
+            assert_eq!((a.page, &a.locations, &a.meta), (b.page, &b.locations, &b.meta));
+        }
     }
 
     #[test]
