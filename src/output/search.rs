@@ -522,6 +522,10 @@ fn join_bundle(worker: Worker) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
 
 /// Indexes pages with `crate::search`: each page is read (lol_html, as Pagefind reads it) and
 /// folded into its language's postings at once.
+///
+/// A page whose `<html>` has no `lang` (a theme that leaves it out) goes to the index of the
+/// language its URL starts with. Pagefind would put it in the language with the most pages,
+/// which is wrong for every other language; intercite knows better.
 fn run_own(
     pages: mpsc::Receiver<(String, String)>,
     cancelled: Arc<AtomicBool>,
@@ -531,7 +535,13 @@ fn run_own(
         if cancelled.load(Ordering::Relaxed) {
             return Err("cancelled".to_string());
         }
-        if let Some(digest) = crate::search::html::read(html.as_bytes()) {
+        if let Some(mut digest) = crate::search::html::read(html.as_bytes()) {
+            if digest.language == "unknown" {
+                let site_language = url.trim_start_matches('/').split('/').next();
+                if let Some(code) = site_language.filter(|code| !code.is_empty()) {
+                    digest.language = code.to_lowercase();
+                }
+            }
             index.add(&url, digest);
         }
     }
@@ -658,6 +668,26 @@ mod tests {
              <aside class=side><p>Not indexed {words}</p></aside></main>\
              <footer><p>Council of Europe</p><script type=application/json>{{\"a\":\"<div>\"}}</script></footer></body></html>"
         )
+    }
+
+    #[test]
+    fn a_page_without_a_language_is_indexed_under_its_urls() {
+        let page = |lang: &str, words: &str| {
+            format!("<!DOCTYPE html><html{lang}><head><title>t</title></head><body><main data-pagefind-body><p>{words}</p></main></body></html>")
+        };
+        let mut indexer = Indexer::new();
+        indexer.index(
+            "fr/a/index.html",
+            page(" lang=\"fr\"", "bonjour").as_bytes(),
+        );
+        indexer.index("fr/b/index.html", page("", "villes").as_bytes());
+        indexer.index("en/c/index.html", page("", "cities").as_bytes());
+        let files = indexer.finish().unwrap();
+        let entry = entry_of(&files);
+        let languages = entry["languages"].as_object().unwrap();
+        assert_eq!(languages.keys().collect::<Vec<_>>(), ["en", "fr"]);
+        assert_eq!(languages["fr"]["page_count"], 2);
+        assert_eq!(languages["en"]["page_count"], 1);
     }
 
     #[test]

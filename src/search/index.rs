@@ -75,7 +75,10 @@ impl PostingList {
         put_varint(&mut self.packed, posting.locations.len() as u32);
         for &location in &posting.locations {
             // Zigzag: 0, -1, 1, -2… become 0, 1, 2, 3…
-            put_varint(&mut self.packed, ((location << 1) ^ (location >> 31)) as u32);
+            put_varint(
+                &mut self.packed,
+                ((location << 1) ^ (location >> 31)) as u32,
+            );
         }
         put_varint(&mut self.packed, posting.meta.len() as u32);
         for &(field, word) in &posting.meta {
@@ -703,7 +706,10 @@ mod tests {
         assert_eq!(list.count, 2);
         assert_eq!(back.len(), 2);
         for (a, b) in back.iter().zip(&postings) {
-            assert_eq!((a.page, &a.locations, &a.meta), (b.page, &b.locations, &b.meta));
+            assert_eq!(
+                (a.page, &a.locations, &a.meta),
+                (b.page, &b.locations, &b.meta)
+            );
         }
     }
 
