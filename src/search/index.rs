@@ -29,9 +29,6 @@ use super::cbor;
 use super::page::{self, Anchor, Digest, MetaOccurrence, Occurrence};
 use super::words::Vocabulary;
 
-/// Pagefind's version, which the client checks the meta file against.
-pub const FORMAT_VERSION: &str = "1.6.0";
-
 /// Postings per index chunk (counted as Pagefind counts them): a query downloads the chunks
 /// its terms fall in, so this trades the number of requests against their size.
 const CHUNK_SIZE: usize = 20_000;
@@ -351,8 +348,9 @@ impl LanguageIndex {
     }
 
     /// The index's files (path under the bundle folder, contents) and its entry in
-    /// `pagefind-entry.json` (meta file's name, page count).
-    pub fn finish(self) -> (Vec<(String, Vec<u8>)>, String, usize) {
+    /// `pagefind-entry.json` (meta file's name, page count). `version` is the client's, which
+    /// it checks the meta file against.
+    pub fn finish(self, version: &str) -> (Vec<(String, Vec<u8>)>, String, usize) {
         let code = self.language_code.clone();
         let mut files = Vec::new();
 
@@ -408,7 +406,7 @@ impl LanguageIndex {
 
         let mut meta = cbor::Writer::default();
         meta.array(6);
-        meta.text(FORMAT_VERSION);
+        meta.text(version);
         meta.array(self.pages.len());
         for page in &self.pages {
             meta.array(3);

@@ -93,7 +93,7 @@ impl SiteIndex {
             if chosen.page_count() == 0 {
                 continue;
             }
-            let (language_files, meta_name, page_count) = chosen.finish();
+            let (language_files, meta_name, page_count) = chosen.finish(&client.version);
             files.extend(language_files);
             languages.insert(
                 code.clone(),
@@ -105,7 +105,7 @@ impl SiteIndex {
             );
         }
         let entry = Entry {
-            version: index::FORMAT_VERSION,
+            version: &client.version,
             languages,
             include_characters: &words::WORD_SYMBOLS,
         };
@@ -116,9 +116,11 @@ impl SiteIndex {
     }
 }
 
-/// The client's files, and which languages have a stemming module.
+/// The client's files, its version, and which languages have a stemming module.
 struct ClientFiles {
     files: Vec<(String, Vec<u8>)>,
+    /// Pagefind's version: the client refuses an index of another.
+    version: String,
     /// By language code: the module's language, `None` for a language without one.
     modules: BTreeMap<String, Option<String>>,
 }
@@ -151,11 +153,13 @@ fn client_files(codes: &[String]) -> Result<ClientFiles, String> {
             }
             let mut files = Vec::new();
             let mut modules = BTreeMap::new();
+            let mut version = String::new();
             for file in pagefind.get_files().await.map_err(|e| e.to_string())? {
                 let name = file.filename.to_string_lossy().replace('\\', "/");
                 if name == "pagefind-entry.json" {
                     let entry: serde_json::Value =
                         serde_json::from_slice(&file.contents).map_err(|e| e.to_string())?;
+                    version = entry["version"].as_str().unwrap_or_default().to_string();
                     if let Some(languages) = entry["languages"].as_object() {
                         for (code, language) in languages {
                             let wasm = language["wasm"].as_str().map(str::to_string);
@@ -166,7 +170,11 @@ fn client_files(codes: &[String]) -> Result<ClientFiles, String> {
                     files.push((name, file.contents));
                 }
             }
-            Ok(ClientFiles { files, modules })
+            Ok(ClientFiles {
+                files,
+                version,
+                modules,
+            })
         })
     };
     // Pagefind needs a runtime of its own, which cannot start on a thread that runs one.
