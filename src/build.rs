@@ -301,7 +301,7 @@ fn build_pipeline(
 }
 
 /// Stage 3: pass one over every version in parallel (or from the cache), then link resolution.
-/// Renders every version's Markdown. A build (no `cache`) has no further use for a version's
+/// A build (no `cache`) has no further use for a version's
 /// Markdown once it is rendered: pages are made from the HTML, translation states from
 /// `Document::original_hash`. So each source is dropped as soon as its HTML exists, and the
 /// memory it held is reused for the next HTML instead of the site's text being held twice at
