@@ -383,9 +383,9 @@ fn page_url(path: &str) -> String {
     }
 }
 
-/// Indexes whole pages (output path → HTML), without cutting them down to their
-/// [`essentials`], and returns the bundle's files: what a build's bundle must equal, checked by
-/// the tests on the real site.
+/// Indexes whole pages (output path → HTML) with Pagefind itself, without cutting them down to
+/// their [`essentials`], and returns the bundle's files: what a build's bundle, written by
+/// `crate::search`, must equal byte for byte, checked by the tests on the real site.
 pub fn bundle_whole_pages(
     pages: Vec<(String, Vec<u8>)>,
 ) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
