@@ -156,7 +156,9 @@ impl Reading {
         }
     }
 
-    /// An element's end tag: its text joins its parent's, as its status says.
+    /// An element's end tag: its text joins its parent's, as its status says. `tag` is the
+    /// element's name, `end_tag` the name of the end tag that closed it, its parent's when its
+    /// own was left out (lol_html then closes the inner elements first).
     fn close(&mut self, node: usize, tag: &str, end_tag: &str) {
         let Some(parent) = self.nodes[node].parent else {
             return;
@@ -190,7 +192,9 @@ impl Reading {
         }
         let weighted = match &closed.weight {
             Some(weight) => Some((" ___PAGEFIND_WEIGHT___", weight.as_str())),
-            None => heading_weight(tag).map(|weight| (" ___PAGEFIND_AUTO_WEIGHT___", weight)),
+            // By the end tag's name, as Pagefind does: a heading closed by its parent's end tag
+            // (`<h1>Title</article>`) gets no weight.
+            None => heading_weight(end_tag).map(|weight| (" ___PAGEFIND_AUTO_WEIGHT___", weight)),
         };
         if let Some((marker, weight)) = weighted {
             closed.text = [
@@ -401,7 +405,12 @@ pub fn read(html: &[u8]) -> Option<Digest> {
         }
     }
     drop(rewriter);
-    let reading = Rc::try_unwrap(reading).ok()?.into_inner();
+    // Dropping the rewriter drops the handlers and their references to the reading; should one
+    // be kept anyway, the reading is taken out from under it.
+    let reading = match Rc::try_unwrap(reading) {
+        Ok(reading) => reading.into_inner(),
+        Err(shared) => shared.replace(Reading::new()),
+    };
     Some(reading.finish())
 }
 
