@@ -736,6 +736,147 @@ mod tests {
         assert_eq!(entry["languages"]["ja"]["page_count"], 1);
     }
 
+    /// Random pages from a small grammar of the markup Pagefind reads: its attributes, block and
+    /// inline elements, end tags left out or stray, text in three languages with accents,
+    /// entities and punctuation. A fixed seed, so a failure is the same on every run.
+    fn random_pages(seed: u64, count: usize) -> Vec<(String, String)> {
+        let mut state = seed;
+        let mut next = move |below: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % below as u64) as usize
+        };
+        const TAGS: &[&str] = &[
+            "p", "div", "h1", "h2", "h3", "span", "em", "b", "i", "a", "ul", "li", "section",
+            "article", "main", "nav", "footer", "td", "template", "pre", "label", "abbr",
+        ];
+        const ATTRIBUTES: &[&str] = &[
+            " data-pagefind-body",
+            " data-pagefind-ignore",
+            " data-pagefind-ignore=\"all\"",
+            " data-pagefind-ignore=\"bogus\"",
+            " data-pagefind-weight=\"2\"",
+            " data-pagefind-weight=\"0\"",
+            " data-pagefind-meta=\"title\"",
+            " data-pagefind-meta=\"topic:culture, image[data-img]\" data-img=\"/x.png\"",
+            " data-pagefind-default-meta=\"title:Default\"",
+            " data-pagefind-filter=\"kind\"",
+            " data-pagefind-filter=\"place:Cité\"",
+            " data-pagefind-sort=\"weight:3\"",
+            " data-pagefind-index-attrs=\"title\" title=\"Titled thing\"",
+            " data-pagefind-title=\"Anchor title\"",
+            " id=\"part\"",
+            " id=\" spaced id \"",
+        ];
+        const WORDS: &[&[&str]] = &[
+            &[
+                "Cités",
+                "interculturelles",
+                "réunion",
+                "l'égalité",
+                "anti-discrimination",
+                "à",
+                "Strasbourg,",
+                "&eacute;t&eacute;",
+                "«",
+                "diversité",
+                "2024.",
+            ],
+            &[
+                "Intercultural",
+                "cities",
+                "meeting",
+                "café",
+                "camelCase",
+                "e.g.",
+                "U.S.A.",
+                "&amp;",
+                "(report)",
+                "well-being",
+                "v1.2",
+            ],
+            &[
+                "欧州評議会",
+                "の",
+                "会議",
+                "インターカルチュラル・シティ",
+                "報告書。",
+                "2024年",
+                "Tokyo",
+                "都市",
+            ],
+        ];
+        let languages = ["fr", "en", "ja"];
+        let mut pages = Vec::new();
+        for n in 0..count {
+            let language = n % languages.len();
+            let mut body = String::new();
+            let mut open: Vec<&str> = Vec::new();
+            for _ in 0..(10 + next(40)) {
+                match next(10) {
+                    0..=2 if open.len() < 8 => {
+                        let tag = TAGS[next(TAGS.len())];
+                        body.push('<');
+                        body.push_str(tag);
+                        for _ in 0..next(3) {
+                            body.push_str(ATTRIBUTES[next(ATTRIBUTES.len())]);
+                        }
+                        body.push('>');
+                        open.push(tag);
+                    }
+                    3 | 4 if !open.is_empty() => {
+                        let tag = open.pop().unwrap_or("p");
+                        // Now and then an end tag is left out, or a stray one written.
+                        match next(8) {
+                            0 => {}
+                            1 => body.push_str("</span>"),
+                            _ => body.push_str(&format!("</{tag}>")),
+                        }
+                    }
+                    5 => {
+                        body.push_str(["<br>", "<img src=\"/i.png\" alt=\"Alt\">", "<hr>"][next(3)])
+                    }
+                    _ => {
+                        let words = WORDS[language];
+                        for _ in 0..(1 + next(6)) {
+                            body.push_str(words[next(words.len())]);
+                            body.push(if next(5) == 0 { '\n' } else { ' ' });
+                        }
+                    }
+                }
+            }
+            while let Some(tag) = open.pop() {
+                body.push_str(&format!("</{tag}>"));
+            }
+            let html = format!(
+                "<!DOCTYPE html><html lang=\"{}\"><head><title>Page {n}</title></head><body>{body}</body></html>",
+                languages[language]
+            );
+            pages.push((format!("/{}/{n}/", languages[language]), html));
+        }
+        pages
+    }
+
+    #[test]
+    fn random_pages_are_indexed_exactly_as_pagefind_indexes_them() {
+        for seed in (1..=25u64).map(|s| s * 7919) {
+            let pages = random_pages(seed, 60);
+            let own = bundle(Writer::Own, pages.clone()).unwrap();
+            let pagefind = bundle(Writer::Pagefind, pages).unwrap();
+            let names = |files: &[(String, Vec<u8>)]| {
+                files.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>()
+            };
+            assert_eq!(names(&own), names(&pagefind), "seed {seed:#x}");
+            for ((name, a), (_, b)) in own.iter().zip(&pagefind) {
+                assert!(a == b, "seed {seed:#x}: {name} differs");
+            }
+            let entry = entry_of(&own);
+            let languages = entry["languages"].as_object().unwrap();
+            assert_eq!(languages.len(), 3, "seed {seed:#x}: {entry}");
+        }
+    }
+
     #[test]
     fn essentials_index_exactly_like_the_whole_page() {
         let pages = [
