@@ -438,19 +438,12 @@ fn open(shared: &Rc<RefCell<Reading>>, el: &mut Element) {
         .get_attribute("data-pagefind-title")
         .map(|title| normalize_text(&title))
         .filter(|title| !title.is_empty());
+    let fields_of = |attribute: &str| el.get_attribute(attribute).map(|a| fields(&a, el));
     let mut node = Node::new(None, status);
-    node.filters = el
-        .get_attribute("data-pagefind-filter")
-        .map(|a| fields(&a, el));
-    node.meta = el
-        .get_attribute("data-pagefind-meta")
-        .map(|a| fields(&a, el));
-    node.default_meta = el
-        .get_attribute("data-pagefind-default-meta")
-        .map(|a| fields(&a, el));
-    node.sort = el
-        .get_attribute("data-pagefind-sort")
-        .map(|a| fields(&a, el));
+    node.filters = fields_of("data-pagefind-filter");
+    node.meta = fields_of("data-pagefind-meta");
+    node.default_meta = fields_of("data-pagefind-default-meta");
+    node.sort = fields_of("data-pagefind-sort");
     node.weight = el.get_attribute("data-pagefind-weight");
     let indexed_attributes: Option<Vec<String>> = el
         .get_attribute("data-pagefind-index-attrs")
