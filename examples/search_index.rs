@@ -8,7 +8,7 @@
 
 use std::time::Instant;
 
-use intercite::search::{Digest, SiteIndex};
+use intercite::search::{pagefind_bundle, Digest, Record, SiteIndex};
 
 fn main() -> Result<(), String> {
     let mut args = std::env::args().skip(1);
@@ -61,29 +61,14 @@ fn main() -> Result<(), String> {
 }
 
 fn pagefind(records: &[(String, String, String)]) -> Result<Vec<(String, Vec<u8>)>, String> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
-    runtime.block_on(async {
-        let mut index = pagefind::api::PagefindIndex::new(None).map_err(|e| e.to_string())?;
-        for (url, language, text) in records {
-            index
-                .add_custom_record(
-                    url.clone(),
-                    text.clone(),
-                    language.clone(),
-                    None,
-                    None,
-                    None,
-                )
-                .await
-                .map_err(|e| e.to_string())?;
-        }
-        let files = index.get_files().await.map_err(|e| e.to_string())?;
-        Ok(files
-            .into_iter()
-            .map(|f| (f.filename.to_string_lossy().into_owned(), f.contents))
-            .collect())
-    })
+    let records = records
+        .iter()
+        .map(|(url, language, text)| Record {
+            url: url.clone(),
+            language: language.clone(),
+            content: text.clone(),
+            ..Record::default()
+        })
+        .collect();
+    pagefind_bundle(records)
 }

@@ -125,12 +125,22 @@ struct ClientFiles {
     modules: BTreeMap<String, Option<String>>,
 }
 
-/// Asks Pagefind for its client files, by indexing one word in each language: its script, its
-/// worker, the generic module and each language's module, which the crate embeds. The index it
-/// makes of the word is thrown away.
-fn client_files(codes: &[String]) -> Result<ClientFiles, String> {
-    let codes = codes.to_vec();
-    let run = move || -> Result<ClientFiles, String> {
+/// A page as Pagefind's `add_custom_record` takes it: its text, language and fields directly.
+#[derive(Debug, Clone, Default)]
+pub struct Record {
+    pub url: String,
+    pub language: String,
+    pub content: String,
+    pub meta: BTreeMap<String, String>,
+    pub filters: BTreeMap<String, Vec<String>>,
+    pub sort: BTreeMap<String, String>,
+}
+
+/// Indexes `records` with Pagefind itself and returns its bundle (names relative to the bundle
+/// folder): where the client files come from, and the reference the tests and the benchmark
+/// compare this indexer with.
+pub fn pagefind_bundle(records: Vec<Record>) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let run = move || -> Result<Vec<(String, Vec<u8>)>, String> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -138,49 +148,66 @@ fn client_files(codes: &[String]) -> Result<ClientFiles, String> {
         runtime.block_on(async move {
             let mut pagefind =
                 pagefind::api::PagefindIndex::new(None).map_err(|e| e.to_string())?;
-            for code in &codes {
+            for r in records {
                 pagefind
                     .add_custom_record(
-                        format!("/{code}/"),
-                        "x".into(),
-                        code.clone(),
-                        None,
-                        None,
-                        None,
+                        r.url,
+                        r.content,
+                        r.language,
+                        Some(r.meta),
+                        Some(r.filters),
+                        Some(r.sort),
                     )
                     .await
                     .map_err(|e| e.to_string())?;
             }
-            let mut files = Vec::new();
-            let mut modules = BTreeMap::new();
-            let mut version = String::new();
-            for file in pagefind.get_files().await.map_err(|e| e.to_string())? {
-                let name = file.filename.to_string_lossy().replace('\\', "/");
-                if name == "pagefind-entry.json" {
-                    let entry: serde_json::Value =
-                        serde_json::from_slice(&file.contents).map_err(|e| e.to_string())?;
-                    version = entry["version"].as_str().unwrap_or_default().to_string();
-                    if let Some(languages) = entry["languages"].as_object() {
-                        for (code, language) in languages {
-                            let wasm = language["wasm"].as_str().map(str::to_string);
-                            modules.insert(code.clone(), wasm);
-                        }
-                    }
-                } else if !is_index_file(&name) {
-                    files.push((name, file.contents));
-                }
-            }
-            Ok(ClientFiles {
-                files,
-                version,
-                modules,
-            })
+            let files = pagefind.get_files().await.map_err(|e| e.to_string())?;
+            Ok(files
+                .into_iter()
+                .map(|f| (f.filename.to_string_lossy().replace('\\', "/"), f.contents))
+                .collect())
         })
     };
     // Pagefind needs a runtime of its own, which cannot start on a thread that runs one.
     std::thread::spawn(run)
         .join()
         .map_err(|_| "Pagefind stopped unexpectedly".to_string())?
+}
+
+/// Asks Pagefind for its client files, by indexing one word in each language: its script, its
+/// worker, the generic module and each language's module, which the crate embeds. The index it
+/// makes of the word is thrown away.
+fn client_files(codes: &[String]) -> Result<ClientFiles, String> {
+    let records = codes
+        .iter()
+        .map(|code| Record {
+            url: format!("/{code}/"),
+            language: code.clone(),
+            content: "x".into(),
+            ..Record::default()
+        })
+        .collect();
+    let mut client = ClientFiles {
+        files: Vec::new(),
+        version: String::new(),
+        modules: BTreeMap::new(),
+    };
+    for (name, contents) in pagefind_bundle(records)? {
+        if name == "pagefind-entry.json" {
+            let entry: serde_json::Value =
+                serde_json::from_slice(&contents).map_err(|e| e.to_string())?;
+            client.version = entry["version"].as_str().unwrap_or_default().to_string();
+            if let Some(languages) = entry["languages"].as_object() {
+                for (code, language) in languages {
+                    let wasm = language["wasm"].as_str().map(str::to_string);
+                    client.modules.insert(code.clone(), wasm);
+                }
+            }
+        } else if !is_index_file(&name) {
+            client.files.push((name, contents));
+        }
+    }
+    Ok(client)
 }
 
 /// Whether a bundle file belongs to a language's index rather than to the client.

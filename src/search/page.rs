@@ -296,35 +296,15 @@ pub fn normalize_text(text: &str) -> String {
 }
 
 /// Takes Pagefind's private markers out of metadata and filter values, where a reader must not
-/// see them.
+/// see them: `___PAGEFIND_`, what follows up to whitespace, and that whitespace.
 pub fn without_markers(value: &str) -> Option<String> {
+    static MARKER: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     if !value.contains("___PAGEFIND_") {
         return None;
     }
-    let mut out = String::with_capacity(value.len());
-    let mut rest = value;
-    while let Some(at) = rest.find("___PAGEFIND_") {
-        let after = &rest[at + "___PAGEFIND_".len()..];
-        // The marker runs to the next whitespace, which goes with it; it needs one character.
-        let mut chars = after.char_indices();
-        match chars.next() {
-            Some((_, c)) if !c.is_whitespace() => {
-                out.push_str(&rest[..at]);
-                let end = after
-                    .char_indices()
-                    .find(|(_, c)| c.is_whitespace())
-                    .map(|(i, c)| i + c.len_utf8())
-                    .unwrap_or(after.len());
-                rest = &after[end..];
-            }
-            _ => {
-                out.push_str(&rest[..at + "___PAGEFIND_".len()]);
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    Some(out)
+    let marker =
+        MARKER.get_or_init(|| regex::Regex::new(r"___PAGEFIND_\S+\s?").expect("valid pattern"));
+    Some(marker.replace_all(value, "").into_owned())
 }
 
 #[cfg(test)]

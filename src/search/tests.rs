@@ -11,24 +11,12 @@ use std::path::Path;
 
 use super::*;
 
-/// A record as both indexers take it.
-struct Record {
-    url: String,
-    language: String,
-    content: String,
-    meta: BTreeMap<String, String>,
-    filters: BTreeMap<String, Vec<String>>,
-    sort: BTreeMap<String, String>,
-}
-
 fn record(url: &str, language: &str, content: &str) -> Record {
     Record {
         url: url.into(),
         language: language.into(),
         content: content.into(),
-        meta: BTreeMap::new(),
-        filters: BTreeMap::new(),
-        sort: BTreeMap::new(),
+        ..Record::default()
     }
 }
 
@@ -52,50 +40,10 @@ fn ours(records: &[Record]) -> BTreeMap<String, Vec<u8>> {
 }
 
 fn pagefinds(records: &[Record]) -> BTreeMap<String, Vec<u8>> {
-    let records: Vec<_> = records
-        .iter()
-        .map(|r| {
-            (
-                r.url.clone(),
-                r.content.clone(),
-                r.language.clone(),
-                r.meta.clone(),
-                r.filters.clone(),
-                r.sort.clone(),
-            )
-        })
-        .collect();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
-        runtime.block_on(async move {
-            let mut pagefind = pagefind::api::PagefindIndex::new(None).expect("pagefind");
-            for (url, content, language, meta, filters, sort) in records {
-                pagefind
-                    .add_custom_record(
-                        url,
-                        content,
-                        language,
-                        Some(meta),
-                        Some(filters),
-                        Some(sort),
-                    )
-                    .await
-                    .expect("record");
-            }
-            pagefind
-                .get_files()
-                .await
-                .expect("files")
-                .into_iter()
-                .map(|f| (f.filename.to_string_lossy().replace('\\', "/"), f.contents))
-                .collect()
-        })
-    })
-    .join()
-    .expect("pagefind thread")
+    pagefind_bundle(records.to_vec())
+        .expect("Pagefind's bundle")
+        .into_iter()
+        .collect()
 }
 
 fn decompressed(name: &str, bytes: &[u8]) -> Vec<u8> {
