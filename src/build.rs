@@ -17,7 +17,7 @@ use crate::index::{self, Site};
 use crate::load::{self, CONTENT_DIR};
 use crate::markdown::{self, RenderContext, RenderedBody};
 use crate::output::{self, feeds, Plan};
-use crate::templates::{self, engine, Renderer};
+use crate::templates::{self, engine, Bodies, Renderer};
 use crate::timings::Timings;
 
 /// What to build and where.
@@ -229,7 +229,11 @@ fn build_pipeline(
     problems.extend(I18n::missing_keys(&site.config));
     problems.extend(index::missing_term_names(&site));
     timings.lap("i18n");
-    let (rendered, bodies) = render_markdown(&mut site, cache, progress, &mut problems);
+    let Markdown {
+        rendered,
+        bodies,
+        fingerprints,
+    } = render_markdown(&mut site, cache, progress, &mut problems);
     timings.lap("markdown");
     // Pages are streamed to disk only when nothing is wrong so far: a build that fails anyway
     // need not write anything.
@@ -243,9 +247,17 @@ fn build_pipeline(
         },
         _ => None,
     };
+    // A build's pages render their texts again (see `templates::Bodies`); `serve` keeps them.
     let texts = Texts {
         rendered: &rendered,
-        bodies: &bodies,
+        bodies: match cache {
+            Some(_) => Bodies::Kept(&bodies),
+            None => Bodies::FromSources(templates::bodies::Sources::new(
+                &site,
+                &rendered,
+                fingerprints,
+            )),
+        },
     };
     let rendering = render_site(
         &site,
@@ -301,17 +313,18 @@ fn build_pipeline(
 }
 
 /// Stage 3: pass one over every version in parallel (or from the cache), then link resolution.
-/// A build (no `cache`) has no further use for a version's
-/// Markdown once it is rendered: pages are made from the HTML, translation states from
-/// `Document::original_hash`. So each source is dropped as soon as its HTML exists, and the
-/// memory it held is reused for the next HTML instead of the site's text being held twice at
-/// the peak. `serve` keeps the sources, to tell what an edit changed.
+///
+/// A build only scans each version (see `templates::Bodies`): its pages render the text again
+/// from the file. So the build lets each version's Markdown go once scanned, and holds no
+/// HTML; it keeps the fingerprint of each text, to tell a file saved during the build. `serve`
+/// keeps the sources and the HTML with links resolved, to tell what an edit changed and render
+/// pages again.
 fn render_markdown(
     site: &mut Site,
     cache: Option<&MarkdownCache>,
     progress: &dyn Progress,
     problems: &mut Diagnostics,
-) -> (Vec<RenderedBody>, Vec<String>) {
+) -> Markdown {
     let assets: BTreeSet<&str> = site.assets.iter().map(String::as_str).collect();
     let ctx = RenderContext {
         assets: &assets,
@@ -324,15 +337,16 @@ fn render_markdown(
         site.config.base_path().hash(&mut hasher);
         hasher.finish()
     };
-    let mut rendered: Vec<RenderedBody> = site
+    let (rendered, fingerprints): (Vec<RenderedBody>, Vec<u64>) = site
         .versions
         .par_iter_mut()
         .map(|v| {
             let body = match cache {
                 None => {
-                    let body = markdown::render(v, &ctx);
+                    let body = markdown::render_text(v, &v.body, &ctx, markdown::Output::Scan);
+                    let fingerprint = templates::bodies::fingerprint(&v.body, v.body_line);
                     v.body = String::new();
-                    body
+                    (body, fingerprint)
                 }
                 Some(cache) => {
                     let mut hasher = DefaultHasher::new();
@@ -344,19 +358,20 @@ fn render_markdown(
                             .filter(|(k, _)| *k == key)
                             .map(|(_, body)| body.clone())
                     });
-                    cached.unwrap_or_else(|| {
+                    let body = cached.unwrap_or_else(|| {
                         let body = markdown::render(v, &ctx);
                         if let Ok(mut entries) = cache.entries.lock() {
                             entries.insert(v.file.clone(), (key, body.clone()));
                         }
                         body
-                    })
+                    });
+                    (body, 0)
                 }
             };
             progress.advance(1);
             body
         })
-        .collect();
+        .unzip();
     for (version, body) in site.versions.iter().zip(&rendered) {
         if let Some((line, column)) = body.too_deep {
             problems.push(
@@ -370,41 +385,49 @@ fn render_markdown(
             );
         }
     }
-    // Only `serve` resolves links again (see `rerender_pages`) and keeps pass one's HTML; a
-    // build hands each page's to its resolution, so the site's text is never held twice.
-    let resolved: Vec<(String, Vec<Diagnostic>)> = match cache {
-        Some(_) => (0..rendered.len())
-            .into_par_iter()
-            .map(|i| {
-                let html = rendered[i].html.clone();
-                markdown::resolve_links(site, i, html, &rendered[i], &rendered)
-            })
-            .collect(),
-        None => {
-            let unresolved: Vec<String> = rendered
-                .iter_mut()
-                .map(|body| std::mem::take(&mut body.html))
-                .collect();
-            unresolved
-                .into_par_iter()
-                .enumerate()
-                .map(|(i, html)| markdown::resolve_links(site, i, html, &rendered[i], &rendered))
-                .collect()
-        }
-    };
-    let mut bodies = Vec::with_capacity(resolved.len());
+    // A build resolves the links only for their problems (its pages resolve them again);
+    // `serve` keeps the HTML with links resolved.
+    let resolved: Vec<(String, Vec<Diagnostic>)> = (0..rendered.len())
+        .into_par_iter()
+        .map(|i| {
+            let html = match cache {
+                Some(_) => rendered[i].html.clone(),
+                None => String::new(),
+            };
+            markdown::resolve_links(site, i, html, &rendered[i], &rendered)
+        })
+        .collect();
+    let mut bodies = Vec::new();
     for (html, diagnostics) in resolved {
-        bodies.push(html);
+        if cache.is_some() {
+            bodies.push(html);
+        }
         problems.extend(diagnostics);
     }
-    (rendered, bodies)
+    Markdown {
+        rendered,
+        bodies,
+        fingerprints: match cache {
+            Some(_) => Vec::new(),
+            None => fingerprints,
+        },
+    }
+}
+
+/// What stage 3 made.
+struct Markdown {
+    /// Pass one's results, one per version.
+    rendered: Vec<RenderedBody>,
+    /// `serve`'s: each version's HTML with links resolved. Empty in a build.
+    bodies: Vec<String>,
+    /// A build's: each version's Markdown as scanned (see `templates::bodies::fingerprint`).
+    fingerprints: Vec<u64>,
 }
 
 /// The Markdown of every version, rendered: pass one's results and the HTML with links resolved.
-#[derive(Clone, Copy)]
 struct Texts<'a> {
     rendered: &'a [RenderedBody],
-    bodies: &'a [String],
+    bodies: Bodies<'a>,
 }
 
 /// Stages 4 and 5 up to writing: render pages (written at once into `staging` when given),
@@ -613,7 +636,7 @@ fn render_site(
         .into_iter()
         .for_each(|(p, c)| add(&mut plan, p, c, "the search index"));
     for language in &site.config.languages {
-        let feed = feeds::atom(site, &language.code, bodies);
+        let feed = feeds::atom(site, &language.code, &renderer.bodies);
         add(
             &mut plan,
             format!("{}/atom.xml", language.code),
@@ -656,6 +679,8 @@ fn render_site(
             }
         }
     }
+    // Texts that could not be rendered again for the pages or the feeds.
+    problems.extend(renderer.bodies.problems());
     timings.lap("feeds");
     Rendering {
         plan,
@@ -764,7 +789,7 @@ pub fn rerender_pages(retained: &mut Retained, changed: &[PathBuf]) -> Option<Re
     }
     let renderer = Renderer::new(
         &retained.site,
-        &retained.bodies,
+        Bodies::Kept(&retained.bodies),
         &retained.rendered,
         &retained.engine,
         &retained.i18n,
@@ -791,7 +816,7 @@ pub fn rerender_pages(retained: &mut Retained, changed: &[PathBuf]) -> Option<Re
         .map(|&v| retained.site.versions[v].lang.as_str())
         .collect();
     for &lang in &languages {
-        let feed = feeds::atom(&retained.site, lang, &retained.bodies);
+        let feed = feeds::atom(&retained.site, lang, &Bodies::Kept(&retained.bodies));
         files.push((format!("{lang}/atom.xml"), feed.into_bytes()));
     }
     let languages = languages.into_iter().map(str::to_string).collect();

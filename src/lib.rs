@@ -21,6 +21,8 @@ pub mod scaffold;
 pub mod search;
 pub mod serve;
 pub mod templates;
+#[cfg(test)]
+mod test_site;
 pub mod timings;
 pub mod translation;
 pub mod yaml;

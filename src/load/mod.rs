@@ -230,6 +230,35 @@ fn relative(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root).unwrap_or(path).to_path_buf()
 }
 
+/// A content file's text; `rel` names it in diagnostics.
+fn read_text(path: &Path, rel: &Path) -> Result<String, Diagnostic> {
+    let bytes = fs::read(path)
+        .map_err(|e| Diagnostic::error(format!("cannot read the file: {e}")).in_file(rel))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
+        let (line, column) = line_col(&prefix, valid);
+        Diagnostic::error("the file is not valid UTF-8")
+            .in_file(rel)
+            .at(line, column)
+            .hint("save the file as UTF-8 (most editors have an encoding setting)")
+    })
+}
+
+/// The Markdown after the front matter, line endings made `\n`.
+fn body_of(split: &frontmatter::Split) -> String {
+    split.body.replace("\r\n", "\n")
+}
+
+/// Reads a version's Markdown again from its file (`version.file`, relative to `root`), for a
+/// build that let go of it after pass one. Returns it with the line it starts on, which the
+/// caller compares with what it loaded, to tell a file saved during the build.
+pub fn read_body(root: &Path, version: &Version) -> Result<(String, usize), Diagnostic> {
+    let text = read_text(&root.join(&version.file), &version.file)?;
+    let split = frontmatter::split(&text).map_err(|d| d.in_file(&version.file))?;
+    Ok((body_of(&split), split.body_line))
+}
+
 type LoadResult = Result<Option<Version>, (String, Vec<Diagnostic>)>;
 
 fn load_file(
@@ -264,29 +293,9 @@ fn load_file(
         .lang
         .unwrap_or(&config.default_language)
         .to_string();
-    let bytes = match fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            return Err((
-                content_path,
-                vec![Diagnostic::error(format!("cannot read the file: {e}")).in_file(rel)],
-            ))
-        }
-    };
-    let text = match String::from_utf8(bytes) {
+    let text = match read_text(path, rel) {
         Ok(text) => text,
-        Err(e) => {
-            let valid = e.utf8_error().valid_up_to();
-            let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
-            let (line, column) = line_col(&prefix, valid);
-            return Err((
-                content_path,
-                vec![Diagnostic::error("the file is not valid UTF-8")
-                    .in_file(rel)
-                    .at(line, column)
-                    .hint("save the file as UTF-8 (most editors have an encoding setting)")],
-            ));
-        }
+        Err(d) => return Err((content_path, vec![d])),
     };
     let split = match frontmatter::split(&text) {
         Ok(split) => split,
@@ -299,7 +308,7 @@ fn load_file(
     if front.draft && !include_drafts {
         return Ok(None);
     }
-    let body = split.body.replace("\r\n", "\n");
+    let body = body_of(&split);
     Ok(Some(Version {
         file: rel.to_path_buf(),
         lang,

@@ -90,12 +90,35 @@ pub struct RenderContext<'a> {
     pub base_path: &'a str,
 }
 
-/// Pass one for one version.
+/// What pass one makes besides what the links and the table of contents need.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Output {
+    /// The HTML too.
+    Html,
+    /// No HTML: ids, table of contents, links and anchors only, for a build that renders each
+    /// text again when its page is made (see `templates::Bodies`). Code is not highlighted,
+    /// which is most of the cost.
+    Scan,
+}
+
+/// Pass one for one version, with its HTML.
 pub fn render(version: &Version, ctx: &RenderContext) -> RenderedBody {
-    let body: std::borrow::Cow<str> = if version.body.contains(PLACEHOLDER) {
-        version.body.replace(PLACEHOLDER, "\u{fffd}").into()
+    render_text(version, &version.body, ctx, Output::Html)
+}
+
+/// Pass one for one version whose Markdown is `body` (the version's own text, which a build no
+/// longer holds in `version.body` once scanned).
+pub fn render_text(
+    version: &Version,
+    body: &str,
+    ctx: &RenderContext,
+    output: Output,
+) -> RenderedBody {
+    let html_too = output == Output::Html;
+    let body: std::borrow::Cow<str> = if body.contains(PLACEHOLDER) {
+        body.replace(PLACEHOLDER, "\u{fffd}").into()
     } else {
-        version.body.as_str().into()
+        body.into()
     };
     let body = body.as_ref();
     let mut out: Vec<Event> = Vec::new();
@@ -155,7 +178,9 @@ pub fn render(version: &Version, ctx: &RenderContext) -> RenderedBody {
                     _ => ids.allocate(&text),
                 };
                 let mut inner_html = String::new();
-                pulldown_cmark::html::push_html(&mut inner_html, inner.into_iter());
+                if html_too {
+                    pulldown_cmark::html::push_html(&mut inner_html, inner.into_iter());
+                }
                 let class = if classes.is_empty() {
                     String::new()
                 } else {
@@ -190,7 +215,9 @@ pub fn render(version: &Version, ctx: &RenderContext) -> RenderedBody {
             }
             Event::End(TagEnd::CodeBlock) => {
                 if let Some((lang, buffer)) = code.take() {
-                    out.push(Event::Html(highlight::code_block(&lang, &buffer).into()));
+                    if html_too {
+                        out.push(Event::Html(highlight::code_block(&lang, &buffer).into()));
+                    }
                 }
             }
             Event::Start(Tag::Link {
@@ -270,8 +297,11 @@ pub fn render(version: &Version, ctx: &RenderContext) -> RenderedBody {
             other => out.push(other),
         }
     }
-    let mut html = String::with_capacity(body.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, out.into_iter());
+    let mut html = String::new();
+    if html_too {
+        html.reserve(body.len() * 3 / 2);
+        pulldown_cmark::html::push_html(&mut html, out.into_iter());
+    }
     RenderedBody {
         html,
         toc: toc::nest(flat_toc),
@@ -560,6 +590,31 @@ mod tests {
                 base_path: "/base",
             },
         )
+    }
+
+    #[test]
+    fn a_scan_finds_what_the_html_pass_finds_without_making_html() {
+        let text = "# Ordre du jour\n\n## Ordre du jour {#mine .x}\n\nVoir [l'annexe](@/b.en.md#annex \"Annexe\"), [ici](#mine) et [^1].\n\n```rust\nfn main() {}\n```\n\n[^1]: Note.\n";
+        let assets: BTreeSet<&str> = BTreeSet::new();
+        let ctx = RenderContext {
+            assets: &assets,
+            base_path: "",
+        };
+        let v = version(text);
+        let html = render_text(&v, text, &ctx, Output::Html);
+        let scan = render_text(&v, text, &ctx, Output::Scan);
+        assert!(
+            html.html.contains("<h2 id=\"mine\" class=\"x\">"),
+            "{}",
+            html.html
+        );
+        assert_eq!(scan.html, "");
+        assert_eq!(scan.toc, html.toc);
+        assert_eq!(scan.ids, html.ids);
+        assert_eq!(scan.links, html.links);
+        assert_eq!(scan.local_anchors, html.local_anchors);
+        assert_eq!(scan.links.len(), 1);
+        assert!(scan.ids.contains("fn-1"));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use crate::index::Site;
 use crate::load::{Date, VersionKind};
+use crate::templates::Bodies;
 
 /// How many entries a feed holds, newest first.
 const FEED_ENTRIES: usize = 50;
@@ -19,7 +20,7 @@ fn rfc3339(date: Option<Date>) -> String {
 }
 
 /// The Atom feed of one language: its versions, newest first. `bodies` are final HTML bodies.
-pub fn atom(site: &Site, lang: &str, bodies: &[String]) -> String {
+pub fn atom(site: &Site, lang: &str, bodies: &Bodies) -> String {
     let mut entries: Vec<usize> = site
         .versions
         .iter()
@@ -94,7 +95,7 @@ pub fn atom(site: &Site, lang: &str, bodies: &[String]) -> String {
         }
         xml.push_str(&format!(
             "<content type=\"html\">{}</content>\n",
-            escape_xml(&bodies[v])
+            escape_xml(&bodies.text(v))
         ));
         xml.push_str("</entry>\n");
     }

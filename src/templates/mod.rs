@@ -5,6 +5,7 @@
 //! builds with drafts the editors' translation status page);
 //! [`render`] renders them with rayon. Output order is the job order, never thread order.
 
+pub mod bodies;
 pub mod citation;
 pub mod context;
 pub mod engine;
@@ -23,6 +24,7 @@ use crate::i18n::I18n;
 use crate::index::{urls, Site};
 use crate::load::{Date, VersionKind};
 use crate::markdown::RenderedBody;
+pub use bodies::Bodies;
 use context::*;
 pub use engine::Engine;
 
@@ -202,7 +204,7 @@ pub fn job_url(site: &Site, job: &Job) -> String {
 /// Everything the renderer reads.
 pub struct Renderer<'a> {
     pub site: &'a Site,
-    pub bodies: &'a [String],
+    pub bodies: Bodies<'a>,
     pub rendered: &'a [RenderedBody],
     pub engine: &'a Engine,
     pub i18n: &'a I18n,
@@ -224,7 +226,7 @@ pub struct Renderer<'a> {
 impl<'a> Renderer<'a> {
     pub fn new(
         site: &'a Site,
-        bodies: &'a [String],
+        bodies: Bodies<'a>,
         rendered: &'a [RenderedBody],
         engine: &'a Engine,
         i18n: &'a I18n,
@@ -682,7 +684,7 @@ impl<'a> Renderer<'a> {
             end_date_long,
             place: version.front.place.clone(),
             summary: version.front.summary.clone(),
-            content: self.bodies[v].clone(),
+            content: self.bodies.text(v),
             toc: self.rendered[v].toc.clone(),
             url: site.href(&site.version_urls[v]),
             permalink: site.permalink(&site.version_urls[v]),
@@ -826,7 +828,7 @@ impl<'a> Renderer<'a> {
         let content = s
             .versions
             .get(lang)
-            .map(|&v| self.bodies[v].clone())
+            .map(|&v| self.bodies.text(v))
             .unwrap_or_default();
         let (items, paginator) = if section == 0 {
             let mut all: Vec<usize> = (0..site.documents.len()).collect();

@@ -294,32 +294,10 @@ mod tests {
         use std::path::Path;
 
         use super::super::*;
-        use crate::diagnostics::Diagnostics;
 
         /// A site in a temporary folder with languages fr, en, es and the given files.
         fn site(files: &[(&str, &str)]) -> (tempfile::TempDir, Site) {
-            let dir = tempfile::tempdir().unwrap();
-            let write = |rel: &str, text: &str| {
-                let path = dir.path().join(rel);
-                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-                std::fs::write(path, text).unwrap();
-            };
-            write(
-                "site.yaml",
-                "title: T\nbase_url: https://example.org\ndefault_language: fr\nlanguages: [fr, en, es]\n",
-            );
-            for (code, name) in [("fr", "Français"), ("en", "English"), ("es", "Español")] {
-                write(&format!("i18n/{code}.yaml"), &format!("name: {name}\n"));
-            }
-            for (rel, text) in files {
-                write(rel, text);
-            }
-            let config = crate::config::Config::load(dir.path(), None).unwrap();
-            let mut problems = Diagnostics::new();
-            let loaded = crate::load::load(&config, false, &mut problems);
-            let site = crate::index::index(config, loaded, &mut problems);
-            assert!(!problems.has_errors(), "{:?}", problems.into_sorted());
-            (dir, site)
+            crate::test_site::site(&["fr", "en", "es"], files)
         }
 
         fn translation(title: &str, lang: &str, body_of_original: &str, body: &str) -> String {

@@ -158,41 +158,24 @@ pub fn json(site: &Site, matrix: &Matrix) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostics::Diagnostics;
     use crate::translation::{body_hash, matrix};
 
     fn site() -> (tempfile::TempDir, Site) {
-        let dir = tempfile::tempdir().unwrap();
-        let write = |rel: &str, text: &str| {
-            let path = dir.path().join(rel);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        };
-        write(
-            "site.yaml",
-            "title: T\nbase_url: https://example.org\ndefault_language: fr\nlanguages: [fr, en, pt-BR]\n",
+        let translated = format!(
+            "---\ntitle: B\ntranslation_of:\n  lang: fr\n  hash: \"{}\"\n---\nText.\n",
+            body_hash("Ancien texte.")
         );
-        for code in ["fr", "en", "pt-BR"] {
-            write(&format!("i18n/{code}.yaml"), "name: X\n");
-        }
-        write("content/s/b/index.fr.md", "---\ntitle: B\n---\nTexte.\n");
-        write(
-            "content/s/b/index.en.md",
-            &format!(
-                "---\ntitle: B\ntranslation_of:\n  lang: fr\n  hash: \"{}\"\n---\nText.\n",
-                body_hash("Ancien texte.")
-            ),
-        );
-        write(
-            "content/s/a.en.md",
-            "---\ntitle: \"A \\\"quoted\\\"\"\n---\nText.\n",
-        );
-        let config = crate::config::Config::load(dir.path(), None).unwrap();
-        let mut problems = Diagnostics::new();
-        let loaded = crate::load::load(&config, false, &mut problems);
-        let site = crate::index::index(config, loaded, &mut problems);
-        assert!(!problems.has_errors());
-        (dir, site)
+        crate::test_site::site(
+            &["fr", "en", "pt-BR"],
+            &[
+                ("content/s/b/index.fr.md", "---\ntitle: B\n---\nTexte.\n"),
+                ("content/s/b/index.en.md", &translated),
+                (
+                    "content/s/a.en.md",
+                    "---\ntitle: \"A \\\"quoted\\\"\"\n---\nText.\n",
+                ),
+            ],
+        )
     }
 
     #[test]
