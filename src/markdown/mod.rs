@@ -6,6 +6,10 @@
 //! placeholders once every page's heading ids are known: the link goes to the reader's language
 //! version where it exists, otherwise to the original with an `hreflang` attribute, and a link
 //! to a missing document or anchor is an error at the link's line.
+//!
+//! A build runs pass one as a scan ([`Output::Scan`]: ids, contents and links, no HTML) and
+//! renders each text when its page is made (`templates::bodies`), so the site's HTML is never
+//! held whole; `serve` keeps pass one's HTML.
 
 pub mod highlight;
 pub mod nesting;
