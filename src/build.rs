@@ -229,7 +229,7 @@ fn build_pipeline(
     problems.extend(I18n::missing_keys(&site.config));
     problems.extend(index::missing_term_names(&site));
     timings.lap("i18n");
-    let Markdown {
+    let PassOne {
         rendered,
         bodies,
         fingerprints,
@@ -324,7 +324,7 @@ fn render_markdown(
     cache: Option<&MarkdownCache>,
     progress: &dyn Progress,
     problems: &mut Diagnostics,
-) -> Markdown {
+) -> PassOne {
     let assets: BTreeSet<&str> = site.assets.iter().map(String::as_str).collect();
     let ctx = RenderContext {
         assets: &assets,
@@ -404,7 +404,7 @@ fn render_markdown(
         }
         problems.extend(diagnostics);
     }
-    Markdown {
+    PassOne {
         rendered,
         bodies,
         fingerprints: match cache {
@@ -415,7 +415,7 @@ fn render_markdown(
 }
 
 /// What stage 3 made.
-struct Markdown {
+struct PassOne {
     /// Pass one's results, one per version.
     rendered: Vec<RenderedBody>,
     /// `serve`'s: each version's HTML with links resolved. Empty in a build.
@@ -424,7 +424,7 @@ struct Markdown {
     fingerprints: Vec<u64>,
 }
 
-/// The Markdown of every version, rendered: pass one's results and the HTML with links resolved.
+/// The Markdown of every version: pass one's results, and where the pages get the HTML.
 struct Texts<'a> {
     rendered: &'a [RenderedBody],
     bodies: Bodies<'a>,
