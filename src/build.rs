@@ -407,10 +407,7 @@ fn render_markdown(
     PassOne {
         rendered,
         bodies,
-        fingerprints: match cache {
-            Some(_) => Vec::new(),
-            None => fingerprints,
-        },
+        fingerprints,
     }
 }
 
@@ -420,7 +417,8 @@ struct PassOne {
     rendered: Vec<RenderedBody>,
     /// `serve`'s: each version's HTML with links resolved. Empty in a build.
     bodies: Vec<String>,
-    /// A build's: each version's Markdown as scanned (see `templates::bodies::fingerprint`).
+    /// A build's: each version's Markdown as scanned (see `templates::bodies::fingerprint`);
+    /// `serve`, which keeps the Markdown, leaves them 0.
     fingerprints: Vec<u64>,
 }
 
