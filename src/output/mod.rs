@@ -207,6 +207,8 @@ pub struct Staging {
     old: PathBuf,
     /// Folders created so far, relative to `fresh`, so each is made with one system call.
     folders: Mutex<HashSet<PathBuf>>,
+    /// Places the top-level folders where the file system allocates quickly.
+    spreader: spread::Spreader,
     committed: bool,
 }
 
@@ -243,7 +245,6 @@ impl Staging {
             .map_err(|e| fail(&format!("creating {}", parent.display()), &e))?;
         remove_own_folder(&fresh).map_err(|e| fail("removing a stale temporary folder", &e))?;
         let created = fs::create_dir(&fresh).and_then(|()| {
-            spread::mark_top_of_hierarchy(&fresh);
             fs::write(
                 fresh.join(MARKER),
                 b"This folder was written by intercite and is replaced by each build.\n",
@@ -251,6 +252,7 @@ impl Staging {
         });
         let staging = Staging {
             out: out.to_path_buf(),
+            spreader: spread::Spreader::new(&fresh),
             fresh,
             old,
             folders: Mutex::new(HashSet::new()),
@@ -316,7 +318,8 @@ impl Staging {
         if folders.contains(Path::new(top)) {
             return Ok(());
         }
-        spread::create_spread_folder(&self.fresh, top)
+        self.spreader
+            .create(&self.fresh, top)
             .map_err(|e| named(&top.to_string_lossy(), e))?;
         folders.insert(PathBuf::from(top));
         Ok(())
@@ -344,6 +347,9 @@ impl Staging {
     pub fn commit(mut self) -> Result<(), Diagnostic> {
         let out = self.out.clone();
         let fail = |what: &str, e: &io::Error| write_error(&out, what, e);
+        self.spreader
+            .discard_avoided()
+            .map_err(|e| fail("removing the folders tried for speed", &e))?;
         let had_previous = out.exists();
         if had_previous {
             fs::rename(&out, &self.old)
@@ -532,6 +538,16 @@ mod tests {
         assert_eq!(fs::read(out.join("fr/d3/p10/index.html")).unwrap(), b"10");
         assert_eq!(fs::read(out.join("img/logo.svg")).unwrap(), b"<svg/>");
         assert!(out.join("sitemap.xml").exists() && out.join(MARKER).exists());
+        let mut names: Vec<String> = fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            [MARKER, "fr", "img", "sitemap.xml"],
+            "nothing tried for speed is left"
+        );
         let names: Vec<_> = fs::read_dir(site.path()).unwrap().collect();
         assert_eq!(names.len(), 2, "public/ and logo.svg, no leftovers");
     }
