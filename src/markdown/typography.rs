@@ -373,7 +373,9 @@ fn track_tag<'a>(
 /// The value of attribute `name` in a start tag's inside (quoted or not).
 fn attribute(inner: &str, name: &str) -> Option<String> {
     let mut search = inner;
-    while let Some(i) = search.find(name) {
+    // memmem rather than `str::find`, which builds a two-way searcher per call: this runs on
+    // every start tag of every page.
+    while let Some(i) = memchr::memmem::find(search.as_bytes(), name.as_bytes()) {
         let before = search[..i].chars().last();
         let after = &search[i + name.len()..];
         search = after;

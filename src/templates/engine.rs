@@ -125,6 +125,7 @@ pub fn load(
         return None;
     }
     let mut tera = Tera::new();
+    tera.set_escape_fn(super::escape::escape_html);
     register_functions(&mut tera, config, i18n, urls);
     if let Err(e) = tera.add_raw_templates(sources.iter()) {
         match e.kind() {

@@ -9,6 +9,7 @@ pub mod bodies;
 pub mod citation;
 pub mod context;
 pub mod engine;
+mod escape;
 pub mod fingerprint;
 pub mod graph;
 mod hashing;
