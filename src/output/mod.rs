@@ -23,6 +23,9 @@ use crate::diagnostics::Diagnostic;
 /// Present in every folder intercite wrote; without it, intercite refuses to touch a folder.
 pub const MARKER: &str = ".intercite-output";
 
+/// Levels of folders placed by [`spread`]: languages and the sections in them.
+const SPREAD_LEVELS: usize = 2;
+
 /// What goes into the output folder.
 #[derive(Debug, Default)]
 pub struct Plan {
@@ -306,22 +309,31 @@ impl Staging {
         Ok(())
     }
 
-    /// Creates the top-level folder that `folder` lies in, if it is not there yet, spread away
-    /// from the previous output's inodes (see [`spread`]).
+    /// Creates the folders of the first [`SPREAD_LEVELS`] levels that `folder` lies in (a
+    /// language, a section), if they are not there yet, each spread away from the previous
+    /// output's inodes (see [`spread`]): a section of a large site fills a block group by itself.
     fn make_top_folder(&self, folder: &Path) -> io::Result<()> {
-        let Some(Component::Normal(top)) = folder.components().next() else {
-            return Ok(());
-        };
         let Ok(mut folders) = self.folders.lock() else {
             return Ok(());
         };
-        if folders.contains(Path::new(top)) {
-            return Ok(());
+        let mut made = PathBuf::new();
+        for (level, component) in folder.components().take(SPREAD_LEVELS).enumerate() {
+            let Component::Normal(name) = component else {
+                return Ok(());
+            };
+            let parent = self.fresh.join(&made);
+            made.push(name);
+            if folders.contains(&made) {
+                continue;
+            }
+            // Only the levels above the last are marked, so a section's own folders (one per
+            // page) stay together instead of being spread in turn.
+            let spread_inside = level + 1 < SPREAD_LEVELS;
+            self.spreader
+                .create(&parent, name, spread_inside)
+                .map_err(|e| named(&made.to_string_lossy(), e))?;
+            folders.insert(made.clone());
         }
-        self.spreader
-            .create(&self.fresh, top)
-            .map_err(|e| named(&top.to_string_lossy(), e))?;
-        folders.insert(PathBuf::from(top));
         Ok(())
     }
 

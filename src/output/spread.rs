@@ -14,8 +14,10 @@
 //! marked "top of a directory hierarchy" (`chattr +T`, `FS_TOPDIR_FL`), which tells Orlov that its
 //! subfolders are unrelated and should be spread; and each of its subfolders is created under a
 //! name unique to this build (Orlov hashes the name to choose where to start looking) and then
-//! renamed. Each language's tree so lands in a free group of its own. File systems without these
-//! flags ignore them; nothing depends on them but speed.
+//! renamed. Each language's folder is marked in turn, so each section lands in a free group of
+//! its own. Orlov still favours the group the old output was just deleted from (it has the
+//! fewest folders), so each of these folders is tried out first ([`Spreader`]). File systems
+//! without these flags ignore them; nothing depends on them but speed.
 
 use std::ffi::OsStr;
 use std::fs;
@@ -64,8 +66,10 @@ impl Spreader {
     }
 
     /// Creates the folder `parent/name` (see [`create_spread_folder`]), trying up to
-    /// [`ATTEMPTS`] places when creating files in the first ones proves slow.
-    pub fn create(&self, parent: &Path, name: &OsStr) -> io::Result<()> {
+    /// [`ATTEMPTS`] places when creating files in the first ones proves slow; `spread_inside`
+    /// marks it the top of a hierarchy in turn, so its own subfolders are spread. `parent`
+    /// must itself be marked (or be the staging folder) for the place to be chosen afresh.
+    pub fn create(&self, parent: &Path, name: &OsStr, spread_inside: bool) -> io::Result<()> {
         let target = parent.join(name);
         if target.is_dir() {
             return Ok(());
@@ -92,6 +96,9 @@ impl Spreader {
         }
         for probe in 0..PROBES {
             let _ = fs::remove_file(chosen.join(probe_name(probe)));
+        }
+        if spread_inside {
+            mark_top_of_hierarchy(&chosen);
         }
         give_name(&chosen, &target)
     }
@@ -229,7 +236,9 @@ mod tests {
             threshold: Duration::ZERO,
             avoided: Mutex::new(Vec::new()),
         };
-        spreader.create(root.path(), OsStr::new("fr")).unwrap();
+        spreader
+            .create(root.path(), OsStr::new("fr"), false)
+            .unwrap();
         let names = |dir: &Path| -> Vec<String> {
             let mut names: Vec<String> = fs::read_dir(dir)
                 .unwrap()
@@ -253,9 +262,21 @@ mod tests {
             threshold: Duration::MAX,
             avoided: Mutex::new(Vec::new()),
         };
-        spreader.create(root.path(), OsStr::new("en")).unwrap();
+        spreader
+            .create(root.path(), OsStr::new("en"), true)
+            .unwrap();
         assert_eq!(names(root.path()), ["en", "fr"]);
         assert!(spreader.avoided.lock().unwrap().is_empty());
+        // Only the folder asked to spread its subfolders is marked, where marks exist.
+        #[cfg(target_os = "linux")]
+        if mark_top_of_hierarchy(root.path()) {
+            use rustix::fs::{ioctl_getflags, IFlags};
+            let marked = |name: &str| {
+                let dir = fs::File::open(root.path().join(name)).unwrap();
+                ioctl_getflags(&dir).unwrap().contains(IFlags::TOPDIR)
+            };
+            assert!(marked("en") && !marked("fr"));
+        }
     }
 
     #[test]
