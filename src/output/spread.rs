@@ -230,12 +230,13 @@ mod tests {
     #[test]
     fn places_found_slow_are_kept_aside_then_removed_and_the_folder_is_clean() {
         let root = tempfile::tempdir().unwrap();
-        // Every place counts as slow: all attempts are made, the fastest is kept.
-        let spreader = Spreader {
+        let probing = |threshold| Spreader {
             probing: true,
-            threshold: Duration::ZERO,
+            threshold,
             avoided: Mutex::new(Vec::new()),
         };
+        // Every place counts as slow: all attempts are made, the fastest is kept.
+        let spreader = probing(Duration::ZERO);
         spreader
             .create(root.path(), OsStr::new("fr"), false)
             .unwrap();
@@ -257,11 +258,7 @@ mod tests {
         spreader.discard_avoided().unwrap();
         assert_eq!(names(root.path()), ["fr"]);
         // A fast enough place is taken at once.
-        let spreader = Spreader {
-            probing: true,
-            threshold: Duration::MAX,
-            avoided: Mutex::new(Vec::new()),
-        };
+        let spreader = probing(Duration::MAX);
         spreader
             .create(root.path(), OsStr::new("en"), true)
             .unwrap();
