@@ -210,7 +210,7 @@ pub struct Staging {
     old: PathBuf,
     /// Folders created so far, relative to `fresh`, so each is made with one system call.
     folders: Mutex<HashSet<PathBuf>>,
-    /// Places the top-level folders where the file system allocates quickly.
+    /// Places the language and section folders where the file system allocates quickly.
     spreader: spread::Spreader,
     committed: bool,
 }
@@ -293,7 +293,7 @@ impl Staging {
             .map(|folders| folders.contains(parent))
             .unwrap_or(false);
         if !known {
-            self.make_top_folder(parent)?;
+            self.make_spread_folders(parent)?;
             // Usually only the last folder is new (a page's own): one mkdir, no stat first.
             let folder = self.fresh.join(parent);
             fs::create_dir(&folder)
@@ -312,7 +312,7 @@ impl Staging {
     /// Creates the folders of the first [`SPREAD_LEVELS`] levels that `folder` lies in (a
     /// language, a section), if they are not there yet, each spread away from the previous
     /// output's inodes (see [`spread`]): a section of a large site fills a block group by itself.
-    fn make_top_folder(&self, folder: &Path) -> io::Result<()> {
+    fn make_spread_folders(&self, folder: &Path) -> io::Result<()> {
         let Ok(mut folders) = self.folders.lock() else {
             return Ok(());
         };

@@ -33,14 +33,15 @@ const SLOW_CREATION: Duration = Duration::from_micros(60);
 /// Files created to time a new folder's place: the fastest of them is what counts, so one
 /// creation delayed by the scheduler does not condemn a good place.
 const PROBES: usize = 3;
-/// Places tried for one top-level folder before the fastest of them is kept anyway.
+/// Places tried for one folder before the fastest of them is kept anyway.
 const ATTEMPTS: usize = 4;
 /// Prefix of the temporary names in the staging folder; none survives a commit.
 const TEMPORARY: &str = ".intercite-new-";
 
-/// Creates the staging folder's top-level folders where the file system allocates quickly.
+/// Creates the staging folder's language and section folders where the file system allocates
+/// quickly.
 ///
-/// Orlov puts a top-level folder in the flex group with the fewest folders, and the group the
+/// Orlov puts a marked folder's subfolder in the flex group with the fewest folders, and the group the
 /// previous output was just deleted from is often the emptiest, so about one folder in five
 /// lands right where the old inodes are still refused. Each folder is therefore tried out
 /// before it is used: a few files are created in it and timed. A slow place is kept aside (so
@@ -70,12 +71,12 @@ impl Spreader {
     /// marks it the top of a hierarchy in turn, so its own subfolders are spread. `parent`
     /// must itself be marked (or be the staging folder) for the place to be chosen afresh.
     pub fn create(&self, parent: &Path, name: &OsStr, spread_inside: bool) -> io::Result<()> {
+        if !self.probing {
+            return create_spread_folder(parent, name);
+        }
         let target = parent.join(name);
         if target.is_dir() {
             return Ok(());
-        }
-        if !self.probing {
-            return create_spread_folder(parent, name);
         }
         let mut tried: Vec<(Duration, PathBuf)> = Vec::new();
         for _ in 0..ATTEMPTS {
