@@ -634,8 +634,13 @@ pub fn hex_sha1(bytes: &[u8]) -> String {
 }
 
 /// Gzip, after the signature the client checks for.
+///
+/// At level 6 rather than Pagefind's best (9): zlib-rs compresses levels 4 to 6 with its
+/// "medium" strategy, which on the fragments of the 2,000-document benchmark corpus (81 MB of
+/// JSON) took 1.09 s against 2.09 s at level 9, for files 0.5 % smaller (21.62 MB against
+/// 21.73 MB). Level 9's time was a tenth of the whole build's CPU.
 pub fn compress(bytes: &[u8]) -> Vec<u8> {
-    let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
+    let mut encoder = GzEncoder::new(Vec::with_capacity(bytes.len() / 3), Compression::new(6));
     // Writing to a vector cannot fail.
     let _ = encoder.write_all(b"pagefind_dcd");
     let _ = encoder.write_all(bytes);
