@@ -259,7 +259,10 @@ fn the_index_is_the_one_pagefind_makes_from_whole_pages() {
         |files: &[(String, Vec<u8>)]| files.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
     assert_eq!(names(&actual), names(&expected));
     for ((path, ours), (_, pagefind)) in actual.iter().zip(&expected) {
-        assert!(readable(ours) == readable(pagefind), "{path}: different bytes");
+        assert!(
+            readable(ours) == readable(pagefind),
+            "{path}: different bytes"
+        );
     }
 }
 

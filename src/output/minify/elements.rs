@@ -197,7 +197,7 @@ fn tag_name(html: &[u8], from: usize) -> Range<usize> {
 /// Where the tag whose name ends at `from` ends (just past its `>`), and whether it was
 /// written self-closing (`/>`), reading attributes as minify-html does, quoted values
 /// included. `None` when the page ends inside the tag.
-fn tag_end(html: &[u8], mut at: usize) -> Option<(usize, bool)> {
+pub(super) fn tag_end(html: &[u8], mut at: usize) -> Option<(usize, bool)> {
     let at_end = |at: usize| at >= html.len();
     loop {
         let mut last = None;

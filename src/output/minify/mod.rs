@@ -2,13 +2,19 @@
 //! every test build): optional tags may go, but no spec-breaking shortcuts, and scripts are
 //! left as written.
 //!
-//! Most of a page's bytes are repeated from page to page: the header's tools and search form,
-//! the footer, a document's card on every list it appears in. [`Minifier`] minifies such an
-//! element once per build and puts its minified form back into every page that repeats it,
-//! with the same bytes minifying the whole page would give (see [`elements`] for why that
-//! holds, and the check that debug builds, hence every test, make on every page).
+//! The bytes are minify-html's, written two ways:
+//! - [`onepass`] writes them in one pass over a regular page (every element closed where it
+//!   was opened, as templates and Markdown write them), several times faster than minify-html;
+//! - any other page goes to minify-html, through [`Minifier`]'s cache: most of a page's bytes
+//!   are repeated from page to page (the header's tools and search form, the footer, a
+//!   document's card on every list it appears in), so such an element is minified once per
+//!   build and its minified form put back into every page that repeats it, with the same bytes
+//!   minifying the whole page would give (see [`elements`] for why that holds).
+//!
+//! Debug builds, hence every test, check every page either way against minify-html's whole.
 
 mod elements;
+mod onepass;
 
 use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasher;
@@ -40,10 +46,34 @@ fn config() -> &'static minify_html::Cfg {
 /// returned as it is (see [`crate::markdown::nesting`]).
 pub fn minify(html: &[u8]) -> Vec<u8> {
     use crate::markdown::nesting;
+    if let Some(minified) = one_pass(html) {
+        return minified;
+    }
     if nesting::deeper_than(html, nesting::MINIFY_LIMIT) {
         return html.to_vec();
     }
     minify_html::minify(html, config())
+}
+
+/// Elements open at once beyond which [`onepass`] leaves a page to minify-html (and to the
+/// depth limit of [`crate::markdown::nesting`]).
+const ONE_PASS_DEPTH: usize = 200;
+
+/// The page minified by [`onepass`], if it takes it; debug builds, hence every test, check
+/// that minify-html writes the same bytes.
+fn one_pass(html: &[u8]) -> Option<Vec<u8>> {
+    let minified = onepass::minify(html, ONE_PASS_DEPTH)?;
+    #[cfg(debug_assertions)]
+    {
+        let whole = minify_html::minify(html, config());
+        assert!(
+            minified == whole,
+            "the one-pass minifier differs from minify-html:\n{}\n---\n{}",
+            String::from_utf8_lossy(&minified),
+            String::from_utf8_lossy(&whole)
+        );
+    }
+    Some(minified)
 }
 
 /// Elements shorter than this are minified in place: below it, looking them up costs about
@@ -54,7 +84,8 @@ const MIN_REUSABLE_LEN: usize = 256;
 /// placeholder is never confused with the page's own text.
 const PLACEHOLDER: &[u8] = b"x-intercite-minified";
 
-/// Minifies the pages of one build, each element repeated between pages only once.
+/// Minifies the pages of one build: in one pass where it can, else with minify-html, each
+/// element repeated between pages only once.
 ///
 /// An element is minified on its own, and kept, the second time it is met: the first time it
 /// is only remembered by its hash, so the unique parts of pages (a document's text) are never
@@ -161,9 +192,18 @@ fn element_hash(source: &[u8]) -> u128 {
 }
 
 impl Minifier {
-    /// Minifies a page: the same bytes as [`minify`], in less time when the page repeats
-    /// elements of pages minified before it.
+    /// Minifies a page: the same bytes as [`minify`], in one pass or, for a page
+    /// [`onepass`] leaves to minify-html, in less time when it repeats elements of pages
+    /// minified before it.
     pub fn minify(&self, html: &[u8]) -> Vec<u8> {
+        match one_pass(html) {
+            Some(minified) => minified,
+            None => self.by_parts(html),
+        }
+    }
+
+    /// Minifies a page with minify-html, each element met before taken from the cache.
+    fn by_parts(&self, html: &[u8]) -> Vec<u8> {
         use crate::markdown::nesting;
         if memchr::memmem::find(html, PLACEHOLDER).is_some() {
             return minify(html);
@@ -300,7 +340,7 @@ mod tests {
         for text in ["one", "two", "three & <four>", "one"] {
             let html = page(text);
             assert_eq!(
-                String::from_utf8(minifier.minify(html.as_bytes())).unwrap(),
+                String::from_utf8(minifier.by_parts(html.as_bytes())).unwrap(),
                 String::from_utf8(minify(html.as_bytes())).unwrap(),
                 "{text}"
             );
@@ -363,7 +403,7 @@ mod tests {
         let irregular = page("x").replace("</main>", "<p>unclosed</main>");
         let with_placeholder = page("x-intercite-minified");
         for html in [&irregular, &with_placeholder, &irregular, &with_placeholder] {
-            assert_eq!(minifier.minify(html.as_bytes()), minify(html.as_bytes()));
+            assert_eq!(minifier.by_parts(html.as_bytes()), minify(html.as_bytes()));
         }
         let known = minifier.known.lock().unwrap();
         assert!(known.current.seen.is_empty() && known.current.minified.is_empty());
