@@ -279,7 +279,7 @@ pub fn apply_html(html: &str, lang: &str) -> String {
     let mut state = TextState::default();
     let mut rest = html;
     while !rest.is_empty() {
-        let text_end = rest.find('<').unwrap_or(rest.len());
+        let text_end = memchr::memchr(b'<', rest.as_bytes()).unwrap_or(rest.len());
         let text = &rest[..text_end];
         if !text.is_empty() {
             let (current, untouched) = stack

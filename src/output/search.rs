@@ -299,9 +299,16 @@ pub fn essentials(html: &str) -> Option<String> {
     out.push_str("</head><body>");
     let mut from = 0;
     let mut kept_attributes = 0;
-    while let Some(found) = html[from..].find("data-pagefind-body") {
+    // memmem rather than `str::find`, which sets up a searcher per call: this runs over
+    // every indexed page.
+    let find =
+        |haystack: &str, needle: &str| memchr::memmem::find(haystack.as_bytes(), needle.as_bytes());
+    let count = |haystack: &str, needle: &str| {
+        memchr::memmem::find_iter(haystack.as_bytes(), needle.as_bytes()).count()
+    };
+    while let Some(found) = find(&html[from..], "data-pagefind-body") {
         let attribute = from + found;
-        let open = html[..attribute].rfind('<')?;
+        let open = memchr::memrchr(b'<', &html.as_bytes()[..attribute])?;
         let name_end = open
             + 1
             + html[open + 1..].find(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/')?;
@@ -320,15 +327,15 @@ pub fn essentials(html: &str) -> Option<String> {
             "<title",
         ]
         .iter()
-        .any(|raw| element.contains(raw))
+        .any(|raw| find(element, raw).is_some())
         {
             return None;
         }
-        kept_attributes += element.matches("data-pagefind-").count();
+        kept_attributes += count(element, "data-pagefind-");
         out.push_str(element);
         from = end;
     }
-    if kept_attributes == 0 || kept_attributes != html.matches("data-pagefind-").count() {
+    if kept_attributes == 0 || kept_attributes != count(html, "data-pagefind-") {
         return None;
     }
     out.push_str("</body></html>");
