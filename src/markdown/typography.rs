@@ -348,8 +348,10 @@ fn track_tag<'a>(
         }
         return;
     }
+    // Bytes, not chars: the name is ASCII, and a multi-byte character ends it either way.
     let name_end = inner
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .bytes()
+        .position(|b| !(b.is_ascii_alphanumeric() || b == b'-'))
         .unwrap_or(inner.len());
     let name = &inner[..name_end];
     let is = |names: &[&str]| names.iter().any(|n| n.eq_ignore_ascii_case(name));
@@ -360,8 +362,7 @@ fn track_tag<'a>(
         state.previous = Some(' ');
     }
     let parent = stack.last();
-    let rules =
-        attribute(inner, "lang").map_or(parent.map_or(page_rules, |p| p.rules), |l| rules(&l));
+    let rules = lang_attribute(inner).map_or(parent.map_or(page_rules, |p| p.rules), |l| rules(&l));
     let untouched = parent.is_some_and(|p| p.untouched) || is(UNTOUCHED);
     stack.push(Open {
         name,
@@ -370,12 +371,15 @@ fn track_tag<'a>(
     });
 }
 
-/// The value of attribute `name` in a start tag's inside (quoted or not).
-fn attribute(inner: &str, name: &str) -> Option<String> {
+/// The value of the `lang` attribute in a start tag's inside (quoted or not).
+fn lang_attribute(inner: &str) -> Option<String> {
+    // One searcher for the whole run, rather than one per call (`str::find` and
+    // `memmem::find` both set one up): this runs on every start tag of every page.
+    static LANG: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new("lang"));
+    let name = "lang";
     let mut search = inner;
-    // memmem rather than `str::find`, which builds a two-way searcher per call: this runs on
-    // every start tag of every page.
-    while let Some(i) = memchr::memmem::find(search.as_bytes(), name.as_bytes()) {
+    while let Some(i) = LANG.find(search.as_bytes()) {
         let before = search[..i].chars().last();
         let after = &search[i + name.len()..];
         search = after;
