@@ -186,7 +186,7 @@ fn scan_regular(html: &[u8], min_len: usize, max_depth: usize) -> Option<Vec<Ran
 }
 
 /// The range of the tag name starting at `from` (minify-html's tag name characters).
-fn tag_name(html: &[u8], from: usize) -> Range<usize> {
+pub(super) fn tag_name(html: &[u8], from: usize) -> Range<usize> {
     let len = html[from.min(html.len())..]
         .iter()
         .take_while(|&&c| TAG_NAME_CHAR[c])
@@ -252,8 +252,8 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     memchr::memmem::find(haystack, needle)
 }
 
-/// Where `needle` (lowercase ASCII) first occurs in `haystack`, in any case.
-fn find_ignore_case(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+/// Where `needle` (lowercase ASCII, starting with `<`) first occurs in `haystack`, in any case.
+pub(super) fn find_ignore_case(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     memchr::memchr_iter(b'<', haystack).find(|&at| starts_with_ignore_case(&haystack[at..], needle))
 }
 

@@ -15,8 +15,8 @@
 //! minify-html does it: any parsing decision taken by context (as [`super::elements`] defines
 //! it), a `<style>` element or `style` attribute (CSS minification), `<textarea>`, `<?…>` and
 //! `<!…>` other than comments and the doctype, an attribute given twice, a title holding `</`,
-//! named entities minify-html keeps encoded. Debug builds, hence every test, check each page
-//! against minify-html.
+//! U+20D2 (a combining mark minify-html writes back as part of an entity). Debug builds, hence
+//! every test, check each page against minify-html.
 
 use minify_html_common::gen::attrs::ATTRS;
 use minify_html_common::gen::codepoints::{
@@ -33,6 +33,8 @@ use minify_html_common::spec::tag::whitespace::{
     get_whitespace_minification_for_tag, WhitespaceMinification,
 };
 use std::ops::Range;
+
+use super::elements::{find_ignore_case, tag_end, tag_name};
 
 /// Minifies a page in one pass, or returns `None` for minify-html to do it (see the module
 /// documentation). `max_depth` bounds the elements open at once, as for [`super::elements`].
@@ -827,25 +829,6 @@ fn trim_end(bytes: &[u8]) -> &[u8] {
 
 fn count_while(bytes: &[u8], keep: impl Fn(u8) -> bool) -> usize {
     bytes.iter().take_while(|&&c| keep(c)).count()
-}
-
-/// The range of the tag name starting at `from` (minify-html's tag name characters).
-fn tag_name(html: &[u8], from: usize) -> Range<usize> {
-    from..from + count_while(&html[from.min(html.len())..], |c| TAG_NAME_CHAR[c])
-}
-
-/// Where the tag whose name ends at `at` ends, and whether it is self-closing; see
-/// [`super::elements`].
-fn tag_end(html: &[u8], at: usize) -> Option<(usize, bool)> {
-    super::elements::tag_end(html, at)
-}
-
-/// Where `needle` (lowercase ASCII, starting with `<`) first occurs in `haystack`, in any case.
-fn find_ignore_case(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    memchr::memchr_iter(b'<', haystack).find(|&at| {
-        haystack.len() >= at + needle.len()
-            && haystack[at..at + needle.len()].eq_ignore_ascii_case(needle)
-    })
 }
 
 #[cfg(test)]
