@@ -931,4 +931,176 @@ mod tests {
         let deep = format!("{}{}", "<div>".repeat(250), "</div>".repeat(250));
         assert!(minify(deep.as_bytes(), 200).is_none());
     }
+
+    /// A small deterministic generator of markup (xorshift), for the differential test.
+    struct Random(u64);
+
+    impl Random {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+
+        fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
+            from[self.below(from.len())]
+        }
+    }
+
+    const ELEMENTS: &[&str] = &[
+        "div",
+        "p",
+        "span",
+        "a",
+        "em",
+        "strong",
+        "ul",
+        "li",
+        "pre",
+        "code",
+        "h1",
+        "section",
+        "nav",
+        "button",
+        "label",
+        "td",
+        "b",
+        "svg",
+        "g",
+        "form",
+        "select",
+        "option",
+        "blockquote",
+    ];
+    const VOIDS: &[&str] = &["br", "img", "input", "hr", "wbr", "meta", "link"];
+    const NAMES: &[&str] = &[
+        "class", "href", "title", "data-x", "lang", "hidden", "type", "alt", "viewBox", "value",
+        "id", "method", "dir", "name", "content", "rel", "srcset", "async",
+    ];
+    const PIECES: &[&str] = &[
+        "a",
+        "word",
+        " ",
+        "  ",
+        "\n",
+        "\t",
+        "\"",
+        "'",
+        "=",
+        "<",
+        ">",
+        "&",
+        "&amp;",
+        "&quot;",
+        "&#39;",
+        "&#x27;",
+        "&copy",
+        "&notit",
+        "&lt;",
+        "&gt;",
+        "&nbsp;",
+        "é",
+        "≪",
+        "`",
+        "/",
+        "&#0;",
+        "&#x110000;",
+        "&#233;",
+        "&amp;copy",
+        "&eacute",
+        "viewport",
+        "text",
+        "GET",
+        "x y",
+    ];
+
+    fn random_text(random: &mut Random) -> String {
+        (0..random.below(6))
+            .map(|_| random.pick(PIECES))
+            .collect::<String>()
+            .replace('<', "< ")
+    }
+
+    fn random_attributes(random: &mut Random) -> String {
+        let mut out = String::new();
+        for _ in 0..random.below(4) {
+            out.push(' ');
+            out.push_str(random.pick(NAMES));
+            let value = random_text(random);
+            match random.below(4) {
+                0 => {}
+                1 if !value.contains('"') => out.push_str(&format!("=\"{value}\"")),
+                2 if !value.contains('\'') => out.push_str(&format!("='{value}'")),
+                _ => {
+                    let plain: String = value
+                        .chars()
+                        .filter(|c| c.is_alphanumeric() || "&;#-".contains(*c))
+                        .collect();
+                    out.push_str(&format!("={}", if plain.is_empty() { "v" } else { &plain }));
+                }
+            }
+        }
+        out
+    }
+
+    fn random_content(random: &mut Random, depth: usize, out: &mut String) {
+        for _ in 0..random.below(5) {
+            match random.below(8) {
+                0..=2 => out.push_str(&random_text(random)),
+                3 => out.push_str(&format!("<!--{}-->", random_text(random).replace('-', ""))),
+                4 => {
+                    let name = random.pick(VOIDS);
+                    let slash = if random.below(3) == 0 { " /" } else { "" };
+                    out.push_str(&format!("<{name}{}{slash}>", random_attributes(random)));
+                }
+                _ if depth < 5 => {
+                    let name = random.pick(ELEMENTS);
+                    out.push_str(&format!("<{name}{}>", random_attributes(random)));
+                    if name == "svg" || name == "g" {
+                        out.push_str(&format!("<path d=\"M0 0\"{} />", random_attributes(random)));
+                    }
+                    random_content(random, depth + 1, out);
+                    out.push_str(&format!("</{name}>"));
+                }
+                _ => out.push_str(&random_text(random)),
+            }
+        }
+    }
+
+    #[test]
+    fn random_markup_comes_out_as_minify_html_writes_it() {
+        let mut random = Random(0x1cc0_5eed);
+        let (mut taken, total) = (0, 3000);
+        for _ in 0..total {
+            let mut html = String::new();
+            if random.below(2) == 0 {
+                html.push_str(
+                    "<!DOCTYPE html>\n<html lang=\"fr\"><head> <title> t &amp; t </title>\n",
+                );
+                html.push_str(
+                    "<script type=\"application/json\"> {\"a\": 1} </script></head>\n<body>",
+                );
+                random_content(&mut random, 0, &mut html);
+                html.push_str("</body></html>\n");
+            } else {
+                random_content(&mut random, 0, &mut html);
+            }
+            if let Some(ours) = minify(html.as_bytes(), 200) {
+                taken += 1;
+                let theirs = minify_html::minify(html.as_bytes(), super::super::config());
+                assert_eq!(
+                    String::from_utf8_lossy(&ours),
+                    String::from_utf8_lossy(&theirs),
+                    "{html}"
+                );
+            }
+        }
+        // Most generated pages are regular: the comparison is not an empty one.
+        assert!(taken > total / 3, "{taken} of {total} taken");
+    }
 }
