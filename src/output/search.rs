@@ -599,6 +599,7 @@ fn run_pagefind(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::search::tests::decompressed;
 
     fn page(lang: &str, body: &str) -> String {
         format!(
@@ -705,21 +706,6 @@ mod tests {
         assert_eq!(languages["en"]["page_count"], 1);
     }
 
-    /// A bundle file as the client reads it: gzipped files decompressed, since intercite
-    /// compresses at another level than Pagefind (see [`crate::search::index::compress`]), the
-    /// others as they are.
-    fn readable(bytes: &[u8]) -> Vec<u8> {
-        use std::io::Read;
-        if !bytes.starts_with(&[0x1f, 0x8b]) {
-            return bytes.to_vec();
-        }
-        let mut text = Vec::new();
-        flate2::read::GzDecoder::new(bytes)
-            .read_to_end(&mut text)
-            .expect("a gzipped bundle file");
-        text
-    }
-
     /// Pages chosen for the corners of Pagefind's reading: implied and stray end tags, elements
     /// left open, several bodies, ignored and excluded parts, weights, indexed attributes,
     /// fields taken from attributes, an image after the title, line breaks, entities, scripts.
@@ -747,7 +733,10 @@ mod tests {
             |files: &[(String, Vec<u8>)]| files.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
         assert_eq!(names(&own), names(&pagefind));
         for ((name, a), (_, b)) in own.iter().zip(&pagefind) {
-            assert!(readable(a) == readable(b), "{name} differs");
+            assert!(
+                decompressed(name, a) == decompressed(name, b),
+                "{name} differs"
+            );
         }
         // The pages are read, not skipped; only `/fr/c/`, without a body where the other French
         // pages have one, is left out, as Pagefind leaves it out.
@@ -891,7 +880,10 @@ mod tests {
             };
             assert_eq!(names(&own), names(&pagefind), "seed {seed:#x}");
             for ((name, a), (_, b)) in own.iter().zip(&pagefind) {
-                assert!(readable(a) == readable(b), "seed {seed:#x}: {name} differs");
+                assert!(
+                    decompressed(name, a) == decompressed(name, b),
+                    "seed {seed:#x}: {name} differs"
+                );
             }
             let entry = entry_of(&own);
             let languages = entry["languages"].as_object().unwrap();

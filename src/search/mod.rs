@@ -219,4 +219,4 @@ fn is_index_file(name: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

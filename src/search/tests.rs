@@ -46,7 +46,8 @@ fn pagefinds(records: &[Record]) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
-fn decompressed(name: &str, bytes: &[u8]) -> Vec<u8> {
+/// A bundle file as the client reads it: the index files decompressed, the others as they are.
+pub(crate) fn decompressed(name: &str, bytes: &[u8]) -> Vec<u8> {
     if !name.contains(".pf_") {
         return bytes.to_vec();
     }
