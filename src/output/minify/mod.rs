@@ -59,10 +59,19 @@ pub fn minify(html: &[u8]) -> Vec<u8> {
 /// depth limit of [`crate::markdown::nesting`]).
 const ONE_PASS_DEPTH: usize = 200;
 
+thread_local! {
+    /// The lines this thread's pages repeat (see [`onepass::Memo`]): one per thread, so that
+    /// pages rendered on both cores never wait on each other for it.
+    static LINES: std::cell::RefCell<onepass::Memo> = std::cell::RefCell::default();
+}
+
 /// The page minified by [`onepass`], if it takes it; debug builds, hence every test, check
 /// that minify-html writes the same bytes.
 fn one_pass(html: &[u8]) -> Option<Vec<u8>> {
-    let minified = onepass::minify(html, ONE_PASS_DEPTH)?;
+    let minified = LINES.with(|lines| match lines.try_borrow_mut() {
+        Ok(mut memo) => onepass::minify(html, ONE_PASS_DEPTH, Some(&mut memo)),
+        Err(_) => onepass::minify(html, ONE_PASS_DEPTH, None),
+    })?;
     #[cfg(debug_assertions)]
     {
         let whole = minify_html::minify(html, config());

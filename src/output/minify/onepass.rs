@@ -32,18 +32,22 @@ use minify_html_common::spec::tag::void::VOID_TAGS;
 use minify_html_common::spec::tag::whitespace::{
     get_whitespace_minification_for_tag, WhitespaceMinification,
 };
+use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasher;
 use std::ops::Range;
 
 use super::elements::{find_ignore_case, tag_end, tag_name};
 
 /// Minifies a page in one pass, or returns `None` for minify-html to do it (see the module
 /// documentation). `max_depth` bounds the elements open at once, as for [`super::elements`].
-pub fn minify(html: &[u8], max_depth: usize) -> Option<Vec<u8>> {
+pub fn minify(html: &[u8], max_depth: usize, memo: Option<&mut Memo>) -> Option<Vec<u8>> {
     // The two sequences minify-html writes as entities because they are shorter that way.
     if memchr::memmem::find(html, "\u{20D2}".as_bytes()).is_some() {
         return None;
     }
     let mut pass = Pass {
+        memo,
+        recording: None,
         html,
         out: Vec::with_capacity(html.len()),
         stack: vec![Frame::root()],
@@ -65,6 +69,7 @@ pub fn minify(html: &[u8], max_depth: usize) -> Option<Vec<u8>> {
 }
 
 /// An open element, and what its content's whitespace rules need to know.
+#[derive(Clone)]
 struct Frame {
     /// Its name in the page (empty for the document itself).
     name: Range<usize>,
@@ -75,6 +80,9 @@ struct Frame {
     rules: &'static WhitespaceMinification,
     /// A text or element child has been met.
     has_child: bool,
+    /// A hash of this element's name, namespace and `<pre>` state and of every element it is
+    /// in: with the top frame's `has_child`, all of the stack a [`Memo`] needs to know.
+    lineage: u64,
 }
 
 impl Frame {
@@ -85,6 +93,7 @@ impl Frame {
             in_pre: false,
             rules: get_whitespace_minification_for_tag(Namespace::Html, b"", false),
             has_child: false,
+            lineage: 0,
         }
     }
 }
@@ -110,6 +119,9 @@ struct Attribute {
 
 struct Pass<'a> {
     html: &'a [u8],
+    memo: Option<&'a mut Memo>,
+    /// The line being minified to be remembered by the memo, if any.
+    recording: Option<Recording>,
     out: Vec<u8>,
     stack: Vec<Frame>,
     text: Vec<u8>,
@@ -136,6 +148,9 @@ impl Pass<'_> {
         let html = self.html;
         let mut at = 0;
         loop {
+            if self.memo.is_some() {
+                at = self.remembered(at);
+            }
             let Some(found) = memchr::memchr(b'<', &html[at..]) else {
                 self.read_text(at..html.len())?;
                 break;
@@ -161,6 +176,9 @@ impl Pass<'_> {
                     at = lt + 1;
                     continue;
                 }
+            }
+            if self.recording.as_ref().is_some_and(|r| at >= r.end) {
+                self.remember(at);
             }
         }
         // Every element closed where it was opened: only the document is left.
@@ -282,6 +300,9 @@ impl Pass<'_> {
         let (end, _) = tag_end(html, name.end)?;
         self.write_text(true);
         self.stack.pop();
+        if let Some(recording) = &mut self.recording {
+            recording.low = recording.low.min(self.stack.len());
+        }
         self.out.extend_from_slice(b"</");
         self.out.extend_from_slice(name_bytes);
         self.out.push(b'>');
@@ -339,12 +360,14 @@ impl Pass<'_> {
             return None;
         }
         let in_pre = parent_in_pre || (ns == Namespace::Html && name_bytes == b"pre");
+        let parent_lineage = self.stack.last().expect("the document's frame").lineage;
         self.stack.push(Frame {
             name,
             ns,
             in_pre,
             rules: get_whitespace_minification_for_tag(ns, name_bytes, in_pre),
             has_child: false,
+            lineage: hasher().hash_one((parent_lineage, name_bytes, ns as u8, in_pre)),
         });
         Some(end)
     }
@@ -534,6 +557,197 @@ impl Pass<'_> {
         let (end, _) = tag_end(html, close + b"</title".len())?;
         self.out.extend_from_slice(b"</title>");
         Some(end)
+    }
+}
+
+/// Where the line starting at `at` ends: just after the next `>` followed by a newline.
+fn line_end(html: &[u8], mut at: usize) -> Option<usize> {
+    loop {
+        let newline = at + memchr::memchr(b'\n', &html[at..])?;
+        if newline > at && html[newline - 1] == b'>' {
+            return Some(newline);
+        }
+        at = newline + 1;
+    }
+}
+
+/// The hasher of lines and lineages: fixed, so that a memo's keys mean the same in every pass.
+fn hasher() -> foldhash::fast::FixedState {
+    foldhash::fast::FixedState::with_seed(0x1c1c_2026_5eed_0001)
+}
+
+/// What the minified form of a line depends on besides its bytes: the elements it is in (as a
+/// hash of their names), whether the innermost has a child yet, and the document tags met.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct LineState {
+    lineage: u64,
+    has_child: bool,
+    document_tags: [bool; 3],
+    head_closed: bool,
+}
+
+/// A line being minified, to be remembered if it ends where a line ends.
+struct Recording {
+    start: usize,
+    /// Just after the line's `>`.
+    end: usize,
+    key: u64,
+    state: LineState,
+    out_start: usize,
+    /// The fewest elements open at any point of the line: those below stay, those above it at
+    /// the end were opened by the line.
+    low: usize,
+}
+
+/// A line met before, and what minifying it did.
+struct KnownLine {
+    state: LineState,
+    line: Box<[u8]>,
+    minified: Box<[u8]>,
+    /// Elements of the stack the line leaves open, and the innermost one's `has_child` after it.
+    kept: usize,
+    kept_has_child: bool,
+    /// Elements the line opened and left open, their names relative to the line's start.
+    opened: Vec<Frame>,
+    document_tags: [bool; 3],
+    head_closed: bool,
+}
+
+/// Lines minified before, with what minifying them gave.
+///
+/// Most lines of a site's pages come from its templates and repeat from page to page: the
+/// header's menus, tools and search form, the footer. Minifying a line (from just after a `>`
+/// that ends a line to the next such `>`, with no text pending at either end) is a function of
+/// its bytes and of the [`LineState`] before it: every decision it takes reads nothing past its
+/// last `>`. So a line met again in the same state is copied from the memo, with its effect on
+/// the stack, instead of being parsed again. A line is stored the second time it is met, so
+/// that the text of a single page (its paragraphs) costs a hash, not a copy, and the memo is
+/// emptied when it holds more than [`Memo::LIMIT`] bytes.
+pub struct Memo {
+    lines: HashMap<u64, KnownLine, foldhash::fast::FixedState>,
+    seen: HashSet<u64, foldhash::fast::FixedState>,
+    bytes: usize,
+    /// Lines taken from the memo.
+    hits: usize,
+}
+
+impl Default for Memo {
+    fn default() -> Memo {
+        Memo {
+            lines: HashMap::with_hasher(hasher()),
+            // Sized once: growing it again and again cost more than all of the lookups.
+            seen: HashSet::with_capacity_and_hasher(Memo::SEEN_LIMIT, hasher()),
+            bytes: 0,
+            hits: 0,
+        }
+    }
+}
+
+impl Memo {
+    /// The bytes of lines a memo holds before it is emptied.
+    const LIMIT: usize = 8 << 20;
+    /// The lines it remembers having seen once before that list is emptied.
+    const SEEN_LIMIT: usize = 1 << 15;
+}
+
+impl Pass<'_> {
+    /// At a point between lines with no text pending: copies the minified form of the lines
+    /// that start here from the memo for as long as it knows them, then starts recording the
+    /// next one. Returns where the pass goes on.
+    fn remembered(&mut self, mut at: usize) -> usize {
+        if self.recording.is_some() || self.pending.is_some() {
+            return at;
+        }
+        let html = self.html;
+        let Some(memo) = self.memo.as_deref_mut() else {
+            return at;
+        };
+        loop {
+            let Some(end) = line_end(html, at) else {
+                return at;
+            };
+            let line = &html[at..end];
+            let top = self.stack.last().expect("the document's frame");
+            let state = LineState {
+                lineage: top.lineage,
+                has_child: top.has_child,
+                document_tags: self.document_tags,
+                head_closed: self.head_closed,
+            };
+            let key = hasher().hash_one((&state, line));
+            match memo.lines.get(&key) {
+                Some(known) if known.state == state && *known.line == *line => {
+                    self.out.extend_from_slice(&known.minified);
+                    self.stack.truncate(known.kept);
+                    self.stack
+                        .last_mut()
+                        .expect("the document's frame")
+                        .has_child = known.kept_has_child;
+                    self.stack.extend(known.opened.iter().map(|frame| Frame {
+                        name: frame.name.start + at..frame.name.end + at,
+                        ..frame.clone()
+                    }));
+                    self.document_tags = known.document_tags;
+                    self.head_closed = known.head_closed;
+                    memo.hits += 1;
+                    at = end;
+                }
+                _ => {
+                    self.recording = Some(Recording {
+                        start: at,
+                        end,
+                        key,
+                        state,
+                        out_start: self.out.len(),
+                        low: self.stack.len(),
+                    });
+                    return at;
+                }
+            }
+        }
+    }
+
+    /// The pass has reached or passed the end of the line being recorded: remembers it if it
+    /// stopped just there with no text pending, and has been seen before.
+    fn remember(&mut self, at: usize) {
+        let Some(recording) = self.recording.take() else {
+            return;
+        };
+        let Some(memo) = self.memo.as_deref_mut() else {
+            return;
+        };
+        if at != recording.end || self.pending.is_some() || memo.seen.insert(recording.key) {
+            if memo.seen.len() > Memo::SEEN_LIMIT {
+                memo.seen.clear();
+            }
+            return;
+        }
+        let start = recording.start;
+        let opened: Vec<Frame> = self.stack[recording.low..]
+            .iter()
+            .map(|frame| Frame {
+                name: frame.name.start - start..frame.name.end - start,
+                ..frame.clone()
+            })
+            .collect();
+        let known = KnownLine {
+            state: recording.state,
+            line: self.html[start..at].into(),
+            minified: self.out[recording.out_start..].into(),
+            kept: recording.low,
+            kept_has_child: self.stack[recording.low - 1].has_child,
+            opened,
+            document_tags: self.document_tags,
+            head_closed: self.head_closed,
+        };
+        memo.bytes += known.line.len()
+            + known.minified.len()
+            + known.opened.len() * std::mem::size_of::<Frame>();
+        if memo.bytes > Memo::LIMIT {
+            memo.lines.clear();
+            memo.bytes = 0;
+        }
+        memo.lines.insert(recording.key, known);
     }
 }
 
@@ -837,8 +1051,8 @@ mod tests {
 
     /// The one-pass result, which must exist and equal minify-html's.
     fn same(html: &str) -> String {
-        let ours =
-            minify(html.as_bytes(), 200).unwrap_or_else(|| panic!("left to minify-html: {html}"));
+        let ours = minify(html.as_bytes(), 200, None)
+            .unwrap_or_else(|| panic!("left to minify-html: {html}"));
         let theirs = minify_html::minify(html.as_bytes(), super::super::config());
         assert_eq!(
             String::from_utf8_lossy(&ours),
@@ -849,7 +1063,7 @@ mod tests {
     }
 
     fn left_to_minify_html(html: &str) -> bool {
-        minify(html.as_bytes(), 200).is_none()
+        minify(html.as_bytes(), 200, None).is_none()
     }
 
     #[test]
@@ -927,9 +1141,9 @@ mod tests {
         ] {
             assert!(left_to_minify_html(html), "{html}");
         }
-        assert!(minify("<div>".repeat(3).as_bytes(), 200).is_none());
+        assert!(minify("<div>".repeat(3).as_bytes(), 200, None).is_none());
         let deep = format!("{}{}", "<div>".repeat(250), "</div>".repeat(250));
-        assert!(minify(deep.as_bytes(), 200).is_none());
+        assert!(minify(deep.as_bytes(), 200, None).is_none());
     }
 
     /// A small deterministic generator of markup (xorshift), for the differential test.
@@ -1057,6 +1271,7 @@ mod tests {
                     let name = random.pick(VOIDS);
                     let slash = if random.below(3) == 0 { " /" } else { "" };
                     out.push_str(&format!("<{name}{}{slash}>", random_attributes(random)));
+                    random_line_end(random, out);
                 }
                 _ if depth < 5 => {
                     let name = random.pick(ELEMENTS);
@@ -1064,18 +1279,35 @@ mod tests {
                     if name == "svg" || name == "g" {
                         out.push_str(&format!("<path d=\"M0 0\"{} />", random_attributes(random)));
                     }
+                    random_line_end(random, out);
                     random_content(random, depth + 1, out);
                     out.push_str(&format!("</{name}>"));
+                    random_line_end(random, out);
                 }
                 _ => out.push_str(&random_text(random)),
             }
         }
     }
 
+    /// Ends a line after a tag, one time in two, as templates do: where the memo cuts pages.
+    fn random_line_end(random: &mut Random, out: &mut String) {
+        if random.below(2) == 0 {
+            out.push('\n');
+        }
+    }
+
+    /// Every page is minified three times: alone, and twice with a memo shared by all pages
+    /// (lines are remembered the second time they are met), so that lines are taken from the
+    /// memo in every state the generator reaches.
     #[test]
     fn random_markup_comes_out_as_minify_html_writes_it() {
-        let mut random = Random(0x1cc0_5eed);
-        let (mut taken, total) = (0, 3000);
+        // For longer runs by hand: RANDOM_PAGES=100000 RANDOM_SEED=7 cargo test random_markup
+        let number =
+            |name: &str, default: u64| std::env::var(name).map_or(default, |n| n.parse().unwrap());
+        let mut random = Random(number("RANDOM_SEED", 0x1cc0_5eed));
+        let mut memo = Memo::default();
+        let total = number("RANDOM_PAGES", 3000) as usize;
+        let mut taken = 0;
         for _ in 0..total {
             let mut html = String::new();
             if random.below(2) == 0 {
@@ -1090,7 +1322,7 @@ mod tests {
             } else {
                 random_content(&mut random, 0, &mut html);
             }
-            if let Some(ours) = minify(html.as_bytes(), 200) {
+            if let Some(ours) = minify(html.as_bytes(), 200, None) {
                 taken += 1;
                 let theirs = minify_html::minify(html.as_bytes(), super::super::config());
                 assert_eq!(
@@ -1098,9 +1330,15 @@ mod tests {
                     String::from_utf8_lossy(&theirs),
                     "{html}"
                 );
+                for _ in 0..2 {
+                    let remembered = minify(html.as_bytes(), 200, Some(&mut memo));
+                    assert_eq!(remembered.as_deref(), Some(&theirs[..]), "{html}");
+                }
             }
         }
-        // Most generated pages are regular: the comparison is not an empty one.
+        // Most generated pages are regular, and lines are taken from the memo: the comparison
+        // is not an empty one.
         assert!(taken > total / 3, "{taken} of {total} taken");
+        assert!(memo.hits > total, "{} lines from the memo", memo.hits);
     }
 }
