@@ -4,12 +4,13 @@
 //! a theme overrides them file by file, by name. Tera 2 functions take named arguments only,
 //! hence `t(key="documents", count=3)`.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use tera::{ErrorKind, Kwargs, State, Tera, Value};
+use tera::{ArgFromValue, ErrorKind, Kwargs, State, Tera, Value};
 use walkdir::WalkDir;
 
 use crate::config::Config;
@@ -263,15 +264,28 @@ fn register_functions(tera: &mut Tera, config: &Config, i18n: Arc<I18n>, urls: A
     tera.register_function(
         "t",
         move |kwargs: Kwargs, state: &State| -> tera::TeraResult<String> {
-            let key: String = kwargs.must_get::<String>("key")?;
-            let lang = match kwargs.get::<String>("lang")? {
-                Some(lang) => lang,
-                None => current_lang(state)?,
+            // One walk over the arguments rather than a hashed lookup per name, and the strings
+            // borrowed: `t` runs some thirty times on every page.
+            let (mut key, mut lang, mut count) = (None, None, None);
+            let mut others = Vec::new();
+            for (name, value) in kwargs.iter() {
+                match name.as_str() {
+                    Some("key") => key = Some(Cow::from_value(value)?),
+                    Some("lang") => lang = Some(Cow::from_value(value)?),
+                    Some("count") => count = Some(i64::from_value(value)?),
+                    _ => others.push((name, value)),
+                }
+            }
+            let Some(key) = key else {
+                // Tera's own error for a missing argument.
+                return kwargs.must_get::<String>("key");
             };
-            let count = kwargs.get::<i64>("count")?;
-            let args: Vec<(String, String)> = kwargs
-                .iter()
-                .filter(|(k, _)| !matches!(k.as_str(), Some("key" | "lang" | "count")))
+            let lang = match lang {
+                Some(lang) => lang,
+                None => Cow::Owned(current_lang(state)?),
+            };
+            let args: Vec<(String, String)> = others
+                .into_iter()
                 .map(|(k, v)| {
                     (
                         k.as_str().unwrap_or_default().to_string(),
