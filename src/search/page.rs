@@ -139,7 +139,13 @@ impl Reader<'_> {
         if word.starts_with('_') && self.marker(word) {
             return;
         }
-        let word = word.replace('\u{200B}', "");
+        // Zero-width spaces are dropped; most words have none, and are not copied. (0xE2 is the
+        // first byte of U+200B in UTF-8.)
+        let word: std::borrow::Cow<str> =
+            match memchr::memchr(0xE2, word.as_bytes()).is_some() && word.contains('\u{200B}') {
+                true => word.replace('\u{200B}', "").into(),
+                false => word.into(),
+            };
         if word.is_empty() {
             return;
         }

@@ -4,7 +4,9 @@
 //!
 //! The bytes are minify-html's, written two ways:
 //! - [`onepass`] writes them in one pass over a regular page (every element closed where it
-//!   was opened, as templates and Markdown write them), several times faster than minify-html;
+//!   was opened, as templates and Markdown write them), several times faster than minify-html,
+//!   and copies the lines it has met before in the same state (most of a page's lines come
+//!   from its templates) from a per-thread [`onepass::Memo`];
 //! - any other page goes to minify-html, through [`Minifier`]'s cache: most of a page's bytes
 //!   are repeated from page to page (the header's tools and search form, the footer, a
 //!   document's card on every list it appears in), so such an element is minified once per
