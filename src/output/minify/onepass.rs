@@ -622,7 +622,8 @@ struct KnownLine {
 /// last `>`. So a line met again in the same state is copied from the memo, with its effect on
 /// the stack, instead of being parsed again. A line is stored the second time it is met, so
 /// that the text of a single page (its paragraphs) costs a hash, not a copy, and the memo is
-/// emptied when it holds more than [`Memo::LIMIT`] bytes.
+/// emptied when it holds more than [`Memo::LIMIT`] bytes. A memo serves passes of one
+/// `max_depth` (the line's effect on the stack was found under it).
 pub struct Memo {
     lines: HashMap<u64, KnownLine, foldhash::fast::FixedState>,
     seen: HashSet<u64, foldhash::fast::FixedState>,
