@@ -21,13 +21,14 @@
 //! element's own parent: an element whose end tag is implied (and so never reported) is dropped
 //! with its text, as in Pagefind.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::sync::OnceLock;
 
-use lol_html::html_content::Element;
-use lol_html::{element, text, HtmlRewriter, Settings};
+use lol_html::html_content::{Element, TextChunk};
+use lol_html::{ElementContentHandlers, HandlerResult, HtmlRewriter, Selector, Settings};
 
 use super::page::{normalize_text, Digest};
 
@@ -341,13 +342,29 @@ fn from_attribute(chunk: &str) -> Option<(&str, &str)> {
     (valid_name && !attribute.is_empty() && !attribute.contains('\n')).then_some((name, attribute))
 }
 
+/// An element handler on a selector parsed before.
+fn handler<'s, 'h>(
+    selector: &'s Selector,
+    on_element: impl FnMut(&mut Element<'_, '_>) -> HandlerResult + 'h,
+) -> (Cow<'s, Selector>, ElementContentHandlers<'h>) {
+    (
+        Cow::Borrowed(selector),
+        ElementContentHandlers::default().element(on_element),
+    )
+}
+
 /// Reads a page. `None` when lol_html cannot parse it (it gives up on some encodings of
 /// markup it cannot tell apart); Pagefind skips such a page.
 pub fn read(html: &[u8]) -> Option<Digest> {
+    // Parsed once for the whole run, not once per page.
+    static SELECTORS: OnceLock<[Selector; 3]> = OnceLock::new();
+    let selectors = SELECTORS.get_or_init(|| {
+        ["html", "html, html *", LEFT_OUT].map(|s| s.parse().expect("a valid selector"))
+    });
     let reading = Rc::new(RefCell::new(Reading::new()));
     let on_html = {
         let reading = Rc::clone(&reading);
-        element!("html", move |el| {
+        handler(&selectors[0], move |el| {
             if let Some(lang) = el.get_attribute("lang") {
                 reading.borrow_mut().language = Some(lang.to_lowercase());
             }
@@ -356,14 +373,14 @@ pub fn read(html: &[u8]) -> Option<Digest> {
     };
     let on_element = {
         let reading = Rc::clone(&reading);
-        element!("html, html *", move |el| {
+        handler(&selectors[1], move |el| {
             open(&reading, el);
             Ok(())
         })
     };
     let on_left_out = {
         let reading = Rc::clone(&reading);
-        element!(LEFT_OUT, move |_| {
+        handler(&selectors[2], move |_| {
             let mut reading = reading.borrow_mut();
             let current = reading.current;
             reading.nodes[current].status = Status::Ignored;
@@ -372,23 +389,26 @@ pub fn read(html: &[u8]) -> Option<Digest> {
     };
     let on_text = {
         let reading = Rc::clone(&reading);
-        text!("html", move |chunk| {
-            let mut reading = reading.borrow_mut();
-            let reading = &mut *reading;
-            let node = &mut reading.nodes[reading.current];
-            node.text.push_str(chunk.as_str());
-            let indexed = !matches!(node.status, Status::Ignored | Status::Excluded);
-            if let (true, Some(anchors)) = (indexed, &node.anchors) {
-                for anchor in anchors {
-                    reading
-                        .anchor_text
-                        .entry(anchor.clone())
-                        .or_default()
-                        .push_str(chunk.as_str());
+        (
+            Cow::Borrowed(&selectors[0]),
+            ElementContentHandlers::default().text(move |chunk: &mut TextChunk<'_>| {
+                let mut reading = reading.borrow_mut();
+                let reading = &mut *reading;
+                let node = &mut reading.nodes[reading.current];
+                node.text.push_str(chunk.as_str());
+                let indexed = !matches!(node.status, Status::Ignored | Status::Excluded);
+                if let (true, Some(anchors)) = (indexed, &node.anchors) {
+                    for anchor in anchors {
+                        reading
+                            .anchor_text
+                            .entry(anchor.clone())
+                            .or_default()
+                            .push_str(chunk.as_str());
+                    }
                 }
-            }
-            Ok(())
-        })
+                Ok(())
+            }),
+        )
     };
     let settings = Settings::new()
         .with_strict(false)

@@ -332,7 +332,8 @@ fn register_functions(tera: &mut Tera, config: &Config, i18n: Arc<I18n>, urls: A
     tera.register_function(
         "url",
         move |kwargs: Kwargs, state: &State| -> tera::TeraResult<String> {
-            let path: String = kwargs.must_get::<String>("path")?;
+            // Borrowed: `url` runs several times on every page.
+            let path = kwargs.must_get::<Cow<str>>("path")?;
             if let Some(content_path) = path.strip_prefix("@/") {
                 let lang = match kwargs.get::<String>("lang")? {
                     Some(lang) => lang,
@@ -358,7 +359,7 @@ fn register_functions(tera: &mut Tera, config: &Config, i18n: Arc<I18n>, urls: A
                 return Ok(format!("{base_path}{url}{anchor}"));
             }
             if path.contains("://") || path.starts_with("//") {
-                return Ok(path);
+                return Ok(path.into_owned());
             }
             Ok(format!("{base_path}/{}", path.trim_start_matches('/')))
         },
