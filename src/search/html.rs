@@ -434,39 +434,87 @@ pub fn read(html: &[u8]) -> Option<Digest> {
     Some(reading.finish())
 }
 
+/// The attributes Pagefind reads on every element, found in one walk over the element's
+/// attributes: asking lol_html for each by name lowercases and encodes the name and scans the
+/// attributes again, a dozen times per element. The first of two same-named attributes counts,
+/// as with `get_attribute`.
+#[derive(Default)]
+struct Marks {
+    ignore: Option<String>,
+    body: bool,
+    id: Option<String>,
+    title: Option<String>,
+    filter: Option<String>,
+    meta: Option<String>,
+    default_meta: Option<String>,
+    sort: Option<String>,
+    weight: Option<String>,
+    index_attrs: Option<String>,
+}
+
+impl Marks {
+    fn of(el: &Element) -> Marks {
+        let mut marks = Marks::default();
+        for attribute in el.attributes() {
+            let name = attribute.name();
+            let slot = match name.as_str() {
+                "id" => &mut marks.id,
+                "data-pagefind-body" => {
+                    marks.body = true;
+                    continue;
+                }
+                "data-pagefind-ignore" => &mut marks.ignore,
+                "data-pagefind-title" => &mut marks.title,
+                "data-pagefind-filter" => &mut marks.filter,
+                "data-pagefind-meta" => &mut marks.meta,
+                "data-pagefind-default-meta" => &mut marks.default_meta,
+                "data-pagefind-sort" => &mut marks.sort,
+                "data-pagefind-weight" => &mut marks.weight,
+                "data-pagefind-index-attrs" => &mut marks.index_attrs,
+                _ => continue,
+            };
+            if slot.is_none() {
+                *slot = Some(attribute.value());
+            }
+        }
+        marks
+    }
+}
+
 /// An element's start tag: a node for it, its anchor, and the handler of its end tag.
 fn open(shared: &Rc<RefCell<Reading>>, el: &mut Element) {
     let tag = el.tag_name();
-    let ignore = el.get_attribute("data-pagefind-ignore").map(|value| {
+    let marks = Marks::of(el);
+    let ignore = marks.ignore.map(|value| {
         match value.to_ascii_lowercase().as_str() {
             "" | "index" | "true" => Status::Ignored,
             // `all`, and any value Pagefind does not know, which it takes as `all`.
             _ => Status::Excluded,
         }
     });
-    let status = if el.has_attribute("data-pagefind-body") {
+    let status = if marks.body {
         Status::Body
     } else {
         ignore.unwrap_or(Status::Indexing)
     };
-    let id = el.get_attribute("id").map(|id| {
+    let id = marks.id.map(|id| {
         id.chars()
             .filter(|c| !c.is_whitespace())
             .collect::<String>()
     });
-    let title = el
-        .get_attribute("data-pagefind-title")
+    let title = marks
+        .title
         .map(|title| normalize_text(&title))
         .filter(|title| !title.is_empty());
-    let fields_of = |attribute: &str| el.get_attribute(attribute).map(|a| fields(&a, el));
+    let fields_of = |attribute: Option<String>| attribute.map(|a| fields(&a, el));
     let mut node = Node::new(None, status);
-    node.filters = fields_of("data-pagefind-filter");
-    node.meta = fields_of("data-pagefind-meta");
-    node.default_meta = fields_of("data-pagefind-default-meta");
-    node.sort = fields_of("data-pagefind-sort");
-    node.weight = el.get_attribute("data-pagefind-weight");
-    let indexed_attributes: Option<Vec<String>> = el
-        .get_attribute("data-pagefind-index-attrs")
+    node.filters = fields_of(marks.filter);
+    node.meta = fields_of(marks.meta);
+    node.default_meta = fields_of(marks.default_meta);
+    node.sort = fields_of(marks.sort);
+    node.weight = marks.weight;
+    let indexed_attributes: Option<Vec<String>> = marks
+        .index_attrs
         .map(|a| a.split(',').map(|name| name.trim().to_string()).collect());
 
     let mut reading = shared.borrow_mut();

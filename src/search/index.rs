@@ -635,12 +635,13 @@ pub fn hex_sha1(bytes: &[u8]) -> String {
 
 /// Gzip, after the signature the client checks for.
 ///
-/// At level 6 rather than Pagefind's best (9): zlib-rs compresses levels 4 to 6 with its
-/// "medium" strategy, which on the fragments of the 2,000-document benchmark corpus (81 MB of
-/// JSON) took 1.09 s against 2.09 s at level 9, for files 0.5 % smaller (21.62 MB against
-/// 21.73 MB). Level 9's time was a tenth of the whole build's CPU.
+/// At level 5 rather than Pagefind's best (9): zlib-rs compresses levels 4 to 6 with its
+/// "medium" strategy. On the 2,000-document benchmark corpus's bundle (68.7 MB of fragments and
+/// 13.1 MB of index chunks, once decompressed) level 9 took 1.64 s for 21.68 MB, level 6
+/// 0.91 s for 21.57 MB, level 5 0.76 s for 21.63 MB and level 4 0.72 s for 21.78 MB: level 5 is
+/// the fastest whose files are still no larger than Pagefind's own.
 pub fn compress(bytes: &[u8]) -> Vec<u8> {
-    let mut encoder = GzEncoder::new(Vec::with_capacity(bytes.len() / 3), Compression::new(6));
+    let mut encoder = GzEncoder::new(Vec::with_capacity(bytes.len() / 3), Compression::new(5));
     // Writing to a vector cannot fail.
     let _ = encoder.write_all(b"pagefind_dcd");
     let _ = encoder.write_all(bytes);
