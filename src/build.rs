@@ -573,11 +573,38 @@ fn render_site(
     };
     renderer.render_all(&jobs, progress, problems, &write, &mut record);
     timings.lap("pages"); // rendering, typography, minification and writing
+                          // The search index's thread is now finishing its last language alone: the citations and
+                          // the feeds are made meanwhile, on both cores, and the citations written at once.
+    let citations = citation_files(site, &i18n);
+    let feed_files: Vec<(String, Vec<u8>)> = site
+        .config
+        .languages
+        .par_iter()
+        .map(|language| {
+            let feed = feeds::atom(site, &language.code, &renderer.bodies);
+            (format!("{}/atom.xml", language.code), feed.into_bytes())
+        })
+        .collect();
+    let citations_written = match staging {
+        Some(staging) if !write_failure.lock().map_or(true, |f| f.is_some()) => {
+            if let Err(e) = citations
+                .par_iter()
+                .try_for_each(|(path, contents)| staging.put(path, contents))
+            {
+                if let Ok(mut failure) = write_failure.lock() {
+                    failure.get_or_insert(e);
+                }
+            }
+            true
+        }
+        _ => false,
+    };
     if let Some(e) = write_failure.into_inner().ok().flatten() {
         if let Some(staging) = staging {
             problems.push(staging.error(&e));
         }
     }
+    timings.lap("feeds");
     let search = if stale_search.is_some() {
         indexer.cancel();
         Vec::new()
@@ -603,6 +630,18 @@ fn render_site(
             problems.push(collision(&path, "a rendered page", &previous));
         }
     }
+    // "Cite this" downloads beside each document version.
+    for (path, contents) in citations {
+        let claimed = match citations_written {
+            true => plan.add_written(path.clone(), &mut owners, "a citation file"),
+            false => plan.add(path.clone(), contents, &mut owners, "a citation file"),
+        };
+        if let Err(previous) = claimed {
+            if !is_known(&path) {
+                problems.push(collision(&path, "a citation file", &previous));
+            }
+        }
+    }
     let mut add = |plan: &mut Plan, path: String, contents: Vec<u8>, owner: &str| {
         if let Err(previous) = plan.add(path.clone(), contents, &mut owners, owner) {
             if !is_known(&path) {
@@ -610,37 +649,11 @@ fn render_site(
             }
         }
     };
-    // "Cite this" downloads beside each document version.
-    for (v, url) in site.version_urls.iter().enumerate() {
-        if site.version_documents[v].is_none() {
-            continue;
-        }
-        let citation = templates::citation::Citation::of_version(site, &i18n, v);
-        let dir = url.trim_start_matches('/');
-        add(
-            &mut plan,
-            format!("{dir}cite.bib"),
-            citation.bibtex().into_bytes(),
-            "a citation file",
-        );
-        add(
-            &mut plan,
-            format!("{dir}cite.ris"),
-            citation.ris().into_bytes(),
-            "a citation file",
-        );
-    }
     search
         .into_iter()
         .for_each(|(p, c)| add(&mut plan, p, c, "the search index"));
-    for language in &site.config.languages {
-        let feed = feeds::atom(site, &language.code, &renderer.bodies);
-        add(
-            &mut plan,
-            format!("{}/atom.xml", language.code),
-            feed.into_bytes(),
-            "the Atom feed",
-        );
+    for (path, contents) in feed_files {
+        add(&mut plan, path, contents, "the Atom feed");
     }
     add(
         &mut plan,
@@ -679,7 +692,7 @@ fn render_site(
     }
     // Texts that could not be rendered again for the pages or the feeds.
     problems.extend(renderer.bodies.problems());
-    timings.lap("feeds");
+    timings.lap("plan");
     Rendering {
         plan,
         kept: Some(Kept {
@@ -695,6 +708,23 @@ fn render_site(
         pages_reused,
         stale_search: stale_search.map(|languages| languages.into_iter().collect()),
     }
+}
+
+/// The "Cite this" downloads beside each document version (BibTeX and RIS), in site order.
+fn citation_files(site: &Site, i18n: &I18n) -> Vec<(String, Vec<u8>)> {
+    site.version_urls
+        .par_iter()
+        .enumerate()
+        .filter(|&(v, _)| site.version_documents[v].is_some())
+        .flat_map_iter(|(v, url)| {
+            let citation = templates::citation::Citation::of_version(site, i18n, v);
+            let dir = url.trim_start_matches('/');
+            [
+                (format!("{dir}cite.bib"), citation.bibtex().into_bytes()),
+                (format!("{dir}cite.ris"), citation.ris().into_bytes()),
+            ]
+        })
+        .collect()
 }
 
 /// What [`render_site`] made.
