@@ -140,7 +140,12 @@ impl Indexer {
                 }
             }
         }
-        let html = String::from_utf8_lossy(html);
+        // `str::from_utf8` checks eight bytes at a time where `from_utf8_lossy` goes character
+        // by character; rendered pages are valid UTF-8, so the lossy copy is only a fallback.
+        let html = match std::str::from_utf8(html) {
+            Ok(html) => std::borrow::Cow::Borrowed(html),
+            Err(_) => String::from_utf8_lossy(html),
+        };
         let page = essentials(&html).unwrap_or_else(|| html.into_owned());
         if let Some((_, sender, _)) = &self.current {
             // A send fails only when the worker stopped; its error is collected by `finish`.
@@ -547,7 +552,7 @@ fn run_own(
         if cancelled.load(Ordering::Relaxed) {
             return Err("cancelled".to_string());
         }
-        if let Some(mut digest) = crate::search::html::read(html.as_bytes()) {
+        if let Some(mut digest) = crate::search::html::read(&html) {
             if digest.language == "unknown" {
                 let site_language = url.trim_start_matches('/').split('/').next();
                 if let Some(code) = site_language.filter(|code| !code.is_empty()) {

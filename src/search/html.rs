@@ -30,6 +30,7 @@ use std::sync::OnceLock;
 use lol_html::html_content::{Element, TextChunk};
 use lol_html::{ElementContentHandlers, HandlerResult, HtmlRewriter, Selector, Settings};
 
+use super::markup::{Token, Tokenizer, Unsupported, VOID_ELEMENTS};
 use super::page::{normalize_text, Digest};
 
 /// Elements whose text ends a sentence.
@@ -44,9 +45,11 @@ const INLINE: &[&str] = &[
     "small", "span", "strong", "sub", "sup", "textarea", "time", "tt", "var",
 ];
 
-/// Elements never indexed, whatever their attributes.
-const LEFT_OUT: &str = "html head, html style, html script, html noscript, html label, \
-                        html form, html svg, html footer, html nav, html iframe, html template";
+/// Elements never indexed, whatever their attributes (inside `<html>`).
+const LEFT_OUT: &[&str] = &[
+    "head", "style", "script", "noscript", "label", "form", "svg", "footer", "nav", "iframe",
+    "template",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Status {
@@ -307,7 +310,7 @@ fn ends_sentence(c: char) -> bool {
 /// The fields of a `data-pagefind-meta`-like attribute: `a, b[src]` is `a` (the element's
 /// text) and `b` (its `src` attribute); everything after the first `:` is the last field's
 /// literal value.
-fn fields(attribute: &str, element: &Element) -> Vec<String> {
+fn fields(attribute: &str, element: &StartTag) -> Vec<String> {
     if let Some((names, literal)) = attribute.split_once(':') {
         let mut fields = fields(names, element);
         if let Some(last) = fields.last_mut() {
@@ -322,10 +325,7 @@ fn fields(attribute: &str, element: &Element) -> Vec<String> {
             let chunk = chunk.trim();
             match from_attribute(chunk) {
                 Some((name, attribute)) => {
-                    format!(
-                        "{name}:{}",
-                        element.get_attribute(attribute).unwrap_or_default()
-                    )
+                    format!("{name}:{}", element.get(attribute).unwrap_or_default())
                 }
                 None => chunk.to_string(),
             }
@@ -355,11 +355,91 @@ fn handler<'s, 'h>(
 
 /// Reads a page. `None` when lol_html cannot parse it (it gives up on some encodings of
 /// markup it cannot tell apart); Pagefind skips such a page.
-pub fn read(html: &[u8]) -> Option<Digest> {
+///
+/// Plain, well-nested markup (what intercite's own pages are) is read without lol_html, by
+/// [`read_plain`]: the same reading, a fifth of the time. Anything else is read by lol_html.
+pub fn read(html: &str) -> Option<Digest> {
+    match read_plain(html) {
+        Ok(digest) => Some(digest),
+        Err(Unsupported) => read_with_lol_html(html.as_bytes()),
+    }
+}
+
+/// Reads a page through [`markup::Tokenizer`], as lol_html would read it; [`Unsupported`] for
+/// markup the tokenizer leaves to lol_html, for an element outside `<html>`, and for end tags
+/// that do not each close the innermost open element (lol_html would not run the handlers of
+/// the elements they close implicitly).
+fn read_plain(html: &str) -> Result<Digest, Unsupported> {
+    let mut tokenizer = Tokenizer::new(html)?;
+    let mut reading = Reading::new();
+    // The open elements: their nodes and names.
+    let mut open_elements: Vec<(usize, Cow<'_, str>)> = Vec::new();
+    let mut html_seen = false;
+    while let Some(token) = tokenizer.next_token()? {
+        match token {
+            // Text outside `<html>` is not the page's (lol_html's handlers are on `html`).
+            Token::Text(_) if open_elements.is_empty() => {}
+            Token::Text(text) => reading.text(text),
+            Token::Start {
+                name,
+                attributes,
+                self_closing,
+            } => {
+                let outside = open_elements.is_empty();
+                if (name == "html") != outside || (outside && html_seen) {
+                    return Err(Unsupported);
+                }
+                html_seen = true;
+                let void = VOID_ELEMENTS.contains(&name.as_ref());
+                if self_closing && !void {
+                    return Err(Unsupported);
+                }
+                let tag = StartTag {
+                    name,
+                    attributes: attributes
+                        .into_iter()
+                        .map(|(name, value)| (name, Cow::Borrowed(value)))
+                        .collect(),
+                };
+                if outside {
+                    reading.language = tag.get("lang").map(str::to_lowercase);
+                }
+                let opened = reading.open(&tag, !void);
+                if !outside && LEFT_OUT.contains(&tag.name.as_ref()) {
+                    let current = reading.current;
+                    reading.nodes[current].status = Status::Ignored;
+                }
+                if let Some(node) = opened {
+                    open_elements.push((node, tag.name));
+                }
+            }
+            Token::End(name) => match open_elements.pop() {
+                Some((node, open)) if open == name => reading.close(node, &open, &name),
+                _ => return Err(Unsupported),
+            },
+        }
+    }
+    if !html_seen || !open_elements.is_empty() {
+        return Err(Unsupported);
+    }
+    Ok(reading.finish())
+}
+
+/// Reads a page with lol_html, the parser Pagefind uses.
+fn read_with_lol_html(html: &[u8]) -> Option<Digest> {
     // Parsed once for the whole run, not once per page.
     static SELECTORS: OnceLock<[Selector; 3]> = OnceLock::new();
     let selectors = SELECTORS.get_or_init(|| {
-        ["html", "html, html *", LEFT_OUT].map(|s| s.parse().expect("a valid selector"))
+        let left_out = LEFT_OUT
+            .iter()
+            .map(|name| format!("html {name}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        [
+            "html".parse().expect("a valid selector"),
+            "html, html *".parse().expect("a valid selector"),
+            left_out.parse().expect("a valid selector"),
+        ]
     });
     let reading = Rc::new(RefCell::new(Reading::new()));
     let on_html = {
@@ -374,7 +454,16 @@ pub fn read(html: &[u8]) -> Option<Digest> {
     let on_element = {
         let reading = Rc::clone(&reading);
         handler(&selectors[1], move |el| {
-            open(&reading, el);
+            let tag = StartTag::of(el);
+            let opened = reading.borrow_mut().open(&tag, el.can_have_content());
+            if let (Some(node), Some(handlers)) = (opened, el.end_tag_handlers()) {
+                let reading = Rc::clone(&reading);
+                let name = tag.name.into_owned();
+                handlers.push(Box::new(move |end| {
+                    reading.borrow_mut().close(node, &name, &end.name());
+                    Ok(())
+                }));
+            }
             Ok(())
         })
     };
@@ -392,20 +481,7 @@ pub fn read(html: &[u8]) -> Option<Digest> {
         (
             Cow::Borrowed(&selectors[0]),
             ElementContentHandlers::default().text(move |chunk: &mut TextChunk<'_>| {
-                let mut reading = reading.borrow_mut();
-                let reading = &mut *reading;
-                let node = &mut reading.nodes[reading.current];
-                node.text.push_str(chunk.as_str());
-                let indexed = !matches!(node.status, Status::Ignored | Status::Excluded);
-                if let (true, Some(anchors)) = (indexed, &node.anchors) {
-                    for anchor in anchors {
-                        reading
-                            .anchor_text
-                            .entry(anchor.clone())
-                            .or_default()
-                            .push_str(chunk.as_str());
-                    }
-                }
+                reading.borrow_mut().text(chunk.as_str());
                 Ok(())
             }),
         )
@@ -434,30 +510,56 @@ pub fn read(html: &[u8]) -> Option<Digest> {
     Some(reading.finish())
 }
 
-/// The attributes Pagefind reads on every element, found in one walk over the element's
-/// attributes: asking lol_html for each by name lowercases and encodes the name and scans the
-/// attributes again, a dozen times per element. The first of two same-named attributes counts,
-/// as with `get_attribute`.
-#[derive(Default)]
-struct Marks {
-    ignore: Option<String>,
-    body: bool,
-    id: Option<String>,
-    title: Option<String>,
-    filter: Option<String>,
-    meta: Option<String>,
-    default_meta: Option<String>,
-    sort: Option<String>,
-    weight: Option<String>,
-    index_attrs: Option<String>,
+/// An element's start tag: its lowercased name and its attributes in order (names lowercased,
+/// values as written).
+struct StartTag<'a> {
+    name: Cow<'a, str>,
+    attributes: Vec<(Cow<'a, str>, Cow<'a, str>)>,
 }
 
-impl Marks {
-    fn of(el: &Element) -> Marks {
+impl StartTag<'_> {
+    fn of(el: &Element) -> StartTag<'static> {
+        StartTag {
+            name: Cow::Owned(el.tag_name()),
+            attributes: el
+                .attributes()
+                .iter()
+                .map(|a| (Cow::Owned(a.name()), Cow::Owned(a.value())))
+                .collect(),
+        }
+    }
+
+    /// The first attribute named `name` (in any case), as lol_html's `get_attribute` finds it.
+    fn get(&self, name: &str) -> Option<&str> {
+        self.attributes
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_ref())
+    }
+}
+
+/// The attributes Pagefind reads on every element, found in one walk over the element's
+/// attributes. The first of two same-named attributes counts, as with lol_html's
+/// `get_attribute`.
+#[derive(Default)]
+struct Marks<'t> {
+    ignore: Option<&'t str>,
+    body: bool,
+    id: Option<&'t str>,
+    title: Option<&'t str>,
+    filter: Option<&'t str>,
+    meta: Option<&'t str>,
+    default_meta: Option<&'t str>,
+    sort: Option<&'t str>,
+    weight: Option<&'t str>,
+    index_attrs: Option<&'t str>,
+}
+
+impl<'t> Marks<'t> {
+    fn of(tag: &'t StartTag) -> Marks<'t> {
         let mut marks = Marks::default();
-        for attribute in el.attributes() {
-            let name = attribute.name();
-            let slot = match name.as_str() {
+        for (name, value) in &tag.attributes {
+            let slot = match name.as_ref() {
                 "id" => &mut marks.id,
                 "data-pagefind-body" => {
                     marks.body = true;
@@ -474,128 +576,136 @@ impl Marks {
                 _ => continue,
             };
             if slot.is_none() {
-                *slot = Some(attribute.value());
+                *slot = Some(value.as_ref());
             }
         }
         marks
     }
 }
 
-/// An element's start tag: a node for it, its anchor, and the handler of its end tag.
-fn open(shared: &Rc<RefCell<Reading>>, el: &mut Element) {
-    let tag = el.tag_name();
-    let marks = Marks::of(el);
-    let ignore = marks.ignore.map(|value| {
-        match value.to_ascii_lowercase().as_str() {
-            "" | "index" | "true" => Status::Ignored,
-            // `all`, and any value Pagefind does not know, which it takes as `all`.
-            _ => Status::Excluded,
-        }
-    });
-    let status = if marks.body {
-        Status::Body
-    } else {
-        ignore.unwrap_or(Status::Indexing)
-    };
-    let id = marks.id.map(|id| {
-        id.chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-    });
-    let title = marks
-        .title
-        .map(|title| normalize_text(&title))
-        .filter(|title| !title.is_empty());
-    let fields_of = |attribute: Option<String>| attribute.map(|a| fields(&a, el));
-    let mut node = Node::new(None, status);
-    node.filters = fields_of(marks.filter);
-    node.meta = fields_of(marks.meta);
-    node.default_meta = fields_of(marks.default_meta);
-    node.sort = fields_of(marks.sort);
-    node.weight = marks.weight;
-    let indexed_attributes: Option<Vec<String>> = marks
-        .index_attrs
-        .map(|a| a.split(',').map(|name| name.trim().to_string()).collect());
+impl Reading {
+    /// An element's start tag: a node for it and its anchor. Returns the node when an end tag
+    /// is to close it (`can_have_content`: not a void element).
+    fn open(&mut self, tag: &StartTag, can_have_content: bool) -> Option<usize> {
+        let marks = Marks::of(tag);
+        let ignore = marks.ignore.map(|value| {
+            match value.to_ascii_lowercase().as_str() {
+                "" | "index" | "true" => Status::Ignored,
+                // `all`, and any value Pagefind does not know, which it takes as `all`.
+                _ => Status::Excluded,
+            }
+        });
+        let status = if marks.body {
+            Status::Body
+        } else {
+            ignore.unwrap_or(Status::Indexing)
+        };
+        let id = marks.id.map(|id| {
+            id.chars()
+                .filter(|c| !c.is_whitespace())
+                .collect::<String>()
+        });
+        let title = marks
+            .title
+            .map(normalize_text)
+            .filter(|title| !title.is_empty());
+        let fields_of = |attribute: Option<&str>| attribute.map(|a| fields(a, tag));
+        let mut node = Node::new(None, status);
+        node.filters = fields_of(marks.filter);
+        node.meta = fields_of(marks.meta);
+        node.default_meta = fields_of(marks.default_meta);
+        node.sort = fields_of(marks.sort);
+        node.weight = marks.weight.map(str::to_string);
+        let indexed_attributes: Option<Vec<&str>> = marks
+            .index_attrs
+            .map(|a| a.split(',').map(str::trim).collect());
+        let name = tag.name.as_ref();
 
-    let mut reading = shared.borrow_mut();
-    let reading = &mut *reading;
-    let parent = reading.current;
-    let mut anchor = None;
-    if !matches!(status, Status::Excluded | Status::Ignored) {
-        if let Some(id) = id {
-            // No anchor outside the content once a body was found.
-            let outside_body = reading.nodes[parent].status == Status::ParentOfBody
-                && !matches!(status, Status::Body | Status::ParentOfBody);
-            if !outside_body {
-                let number = reading.anchors_made;
-                reading.nodes[parent]
-                    .text
-                    .push_str(&format!(" ___PAGEFIND_ANCHOR___{tag}:{number}:{id} "));
-                anchor = Some(format!("{number}:{id}"));
-                reading.anchors_made += 1;
+        let parent = self.current;
+        let mut anchor = None;
+        if !matches!(status, Status::Excluded | Status::Ignored) {
+            if let Some(id) = id {
+                // No anchor outside the content once a body was found.
+                let outside_body = self.nodes[parent].status == Status::ParentOfBody
+                    && !matches!(status, Status::Body | Status::ParentOfBody);
+                if !outside_body {
+                    let number = self.anchors_made;
+                    self.nodes[parent]
+                        .text
+                        .push_str(&format!(" ___PAGEFIND_ANCHOR___{name}:{number}:{id} "));
+                    anchor = Some(format!("{number}:{id}"));
+                    self.anchors_made += 1;
+                }
             }
         }
-    }
-    if let (Some(anchor), Some(title)) = (&anchor, title) {
-        reading.anchor_titles.insert(anchor.clone(), title);
-    }
-    if status != Status::Excluded {
-        let parent_text = &mut reading.nodes[parent].text;
-        for name in indexed_attributes.iter().flatten() {
-            let mut value = el.get_attribute(name).unwrap_or_default();
-            if value.chars().next_back().is_some_and(ends_sentence) {
-                value.push('.');
+        if let (Some(anchor), Some(title)) = (&anchor, title) {
+            self.anchor_titles.insert(anchor.clone(), title);
+        }
+        if status != Status::Excluded {
+            let parent_text = &mut self.nodes[parent].text;
+            for attribute in indexed_attributes.iter().flatten() {
+                let mut value = tag.get(attribute).unwrap_or_default().to_string();
+                if value.chars().next_back().is_some_and(ends_sentence) {
+                    value.push('.');
+                }
+                parent_text.push(' ');
+                parent_text.push_str(&value);
+                parent_text.push(' ');
             }
-            parent_text.push(' ');
-            parent_text.push_str(&value);
-            parent_text.push(' ');
+            if name == "br" {
+                parent_text.push(' ');
+            }
         }
-        if tag == "br" {
-            parent_text.push(' ');
+        let parent_node = &self.nodes[parent];
+        let mut anchors = if parent_node.anchors.is_some() && INLINE.contains(&name) {
+            parent_node.anchors.clone()
+        } else {
+            None
+        };
+        if let Some(anchor) = anchor {
+            anchors.get_or_insert_with(Vec::new).push(anchor);
         }
-    }
-    let parent_node = &reading.nodes[parent];
-    let mut anchors = if parent_node.anchors.is_some() && INLINE.contains(&tag.as_str()) {
-        parent_node.anchors.clone()
-    } else {
+        node.anchors = anchors;
+        node.parent = Some(parent);
+        if parent_node.status == Status::Excluded {
+            node.status = Status::Excluded;
+        }
+        let index = self.nodes.len();
+        self.nodes.push(node);
+        self.current = index;
+        if can_have_content {
+            return Some(index);
+        }
+        // A void element (`<img>`, `<br>`): no end tag will come.
+        self.current = parent;
+        if self.nodes[index].status == Status::Excluded {
+            return None;
+        }
+        self.collect_fields(index);
+        let has_title = self.meta.contains_key("auto_title") || self.meta.contains_key("title");
+        if name == "img" && !self.meta.contains_key("auto_image") && has_title {
+            if let Some(src) = tag.get("src") {
+                self.meta.insert("auto_image".into(), normalize_text(src));
+                if let Some(alt) = tag.get("alt") {
+                    self.meta
+                        .insert("auto_image_alt".into(), normalize_text(alt));
+                }
+            }
+        }
         None
-    };
-    if let Some(anchor) = anchor {
-        anchors.get_or_insert_with(Vec::new).push(anchor);
     }
-    node.anchors = anchors;
-    node.parent = Some(parent);
-    if parent_node.status == Status::Excluded {
-        node.status = Status::Excluded;
-    }
-    let index = reading.nodes.len();
-    reading.nodes.push(node);
-    reading.current = index;
 
-    if let Some(handlers) = el.end_tag_handlers() {
-        let shared = Rc::clone(shared);
-        handlers.push(Box::new(move |end| {
-            shared.borrow_mut().close(index, &tag, &end.name());
-            Ok(())
-        }));
-        return;
-    }
-    // A void element (`<img>`, `<br>`): no end tag will come.
-    reading.current = parent;
-    if reading.nodes[index].status == Status::Excluded {
-        return;
-    }
-    reading.collect_fields(index);
-    let has_title = reading.meta.contains_key("auto_title") || reading.meta.contains_key("title");
-    if tag == "img" && !reading.meta.contains_key("auto_image") && has_title {
-        if let Some(src) = el.get_attribute("src") {
-            reading
-                .meta
-                .insert("auto_image".into(), normalize_text(&src));
-            if let Some(alt) = el.get_attribute("alt") {
-                reading
-                    .meta
-                    .insert("auto_image_alt".into(), normalize_text(&alt));
+    /// Text inside `<html>`: it joins the current element's, and its anchors' when indexed.
+    fn text(&mut self, text: &str) {
+        let node = &mut self.nodes[self.current];
+        node.text.push_str(text);
+        let indexed = !matches!(node.status, Status::Ignored | Status::Excluded);
+        if let (true, Some(anchors)) = (indexed, &node.anchors) {
+            for anchor in anchors {
+                self.anchor_text
+                    .entry(anchor.clone())
+                    .or_default()
+                    .push_str(text);
             }
         }
     }
@@ -611,7 +721,6 @@ mod tests {
             r#"<html lang="FR"><head><title>Site</title></head><body><nav>Menu</nav>
             <main data-pagefind-body data-pagefind-meta="lang:fr"><h1 id="t">Cités &amp; villes</h1>
             <p>Un texte<br>suivi</p><p data-pagefind-ignore>caché</p></main><footer>Pied</footer></body></html>"#
-                .as_bytes(),
         )
         .expect("parsed");
         assert_eq!(digest.language, "fr");
@@ -636,9 +745,153 @@ mod tests {
 
     #[test]
     fn a_page_without_a_body_keeps_all_its_text() {
-        let digest = read(b"<html><body><div>One</div><div>Two</div></body></html>").unwrap();
+        let digest = read("<html><body><div>One</div><div>Two</div></body></html>").unwrap();
         assert!(!digest.has_body);
         assert_eq!(digest.language, "unknown");
         assert_eq!(digest.text, "One. Two.");
+    }
+
+    /// Random markup, mostly plain and well nested: every page [`read_plain`] reads must come
+    /// out as lol_html reads it, and most pages must be read without lol_html.
+    #[test]
+    fn plain_pages_are_read_as_lol_html_reads_them() {
+        let mut state = 0x05ee_d1cc_u64;
+        let mut next = move |below: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % below as u64) as usize
+        };
+        const TAGS: &[&str] = &[
+            "p",
+            "div",
+            "h1",
+            "h2",
+            "H3",
+            "span",
+            "em",
+            "a",
+            "ul",
+            "li",
+            "section",
+            "main",
+            "nav",
+            "footer",
+            "label",
+            "form",
+            "pre",
+            "abbr",
+            "td",
+            "custom-el",
+        ];
+        const ATTRIBUTES: &[&str] = &[
+            " data-pagefind-body",
+            " DATA-PAGEFIND-BODY=''",
+            " data-pagefind-ignore",
+            " data-pagefind-ignore=all",
+            " data-pagefind-weight=3",
+            " data-pagefind-meta=\"title\"",
+            " data-pagefind-meta='image[data-img], topic:Cité &amp; ville' data-img=/x.png",
+            " data-pagefind-default-meta=\"title:Default\"",
+            " data-pagefind-filter=kind",
+            " data-pagefind-sort=\"n:2\"",
+            " data-pagefind-index-attrs=\"title, alt\" title=\"A title\" alt=Alt",
+            " data-pagefind-title=\"Anchor &amp; title\"",
+            " id=part",
+            " id=\" spaced\"",
+            " id=a id=b",
+            " class=\"x y\"",
+            " href=/a/b/",
+            " hidden",
+            " lang = fr",
+            "/",
+            " a=\"1\"b=2",
+        ];
+        const TEXT: &[&str] = &[
+            "Cités",
+            "interculturelles",
+            "&eacute;t&eacute;",
+            "&amp;",
+            "a > b",
+            "会議",
+            "2024.",
+            "well-being",
+            "«\u{a0}quote\u{a0}»",
+            "(report)",
+        ];
+        let mut plain = 0;
+        let pages = 3000;
+        for n in 0..pages {
+            let mut body = String::new();
+            let mut open: Vec<&str> = Vec::new();
+            for _ in 0..(5 + next(40)) {
+                match next(12) {
+                    0..=2 if open.len() < 8 => {
+                        let tag = TAGS[next(TAGS.len())];
+                        body.push('<');
+                        body.push_str(tag);
+                        for _ in 0..next(3) {
+                            body.push_str(ATTRIBUTES[next(ATTRIBUTES.len())]);
+                        }
+                        body.push('>');
+                        open.push(tag);
+                    }
+                    3 | 4 if !open.is_empty() => {
+                        let tag = open.pop().unwrap_or("p");
+                        match next(40) {
+                            0 => {}
+                            1 => body.push_str("</span>"),
+                            2 => body.push_str(&format!("</{tag} >")),
+                            _ => body.push_str(&format!("</{}>", tag.to_lowercase())),
+                        }
+                    }
+                    5 => body.push_str(
+                        [
+                            "<br>",
+                            "<br/>",
+                            "<img src=/i.png alt=\"Alt\">",
+                            "<hr class=x/>",
+                            "<input value=1>",
+                            "<wbr>",
+                        ][next(6)],
+                    ),
+                    6 if next(10) == 0 => body.push_str(
+                        ["<!-- c -->", "<script>x</script>", "a < b", "<svg></svg>"][next(4)],
+                    ),
+                    _ => {
+                        for _ in 0..(1 + next(6)) {
+                            body.push_str(TEXT[next(TEXT.len())]);
+                            body.push([' ', ' ', ' ', '\n', '\t'][next(5)]);
+                        }
+                    }
+                }
+            }
+            while let Some(tag) = open.pop() {
+                body.push_str(&format!("</{}>", tag.to_lowercase()));
+            }
+            let doctype = ["", "<!DOCTYPE html>\n", "<!doctype html>"][next(3)];
+            let title = [
+                "<title>Page &amp; <b>one</b></title>",
+                "<TITLE>Two</Title>",
+                "",
+            ][next(3)];
+            let lang = ["", " lang=FR", " lang=\"ja\"", " LANG='en-GB'"][next(4)];
+            let html = format!(
+                "{doctype}<html{lang}>\n<head>{title}<meta charset=utf-8></head>\n<body>{body}</body></html>\n"
+            );
+            let by_lol_html = read_with_lol_html(html.as_bytes()).expect("lol_html reads it");
+            if let Ok(digest) = read_plain(&html) {
+                plain += 1;
+                assert_eq!(
+                    format!("{digest:?}"),
+                    format!("{by_lol_html:?}"),
+                    "page {n}:\n{html}"
+                );
+            }
+        }
+        assert!(
+            plain > pages / 3,
+            "only {plain} of {pages} pages read without lol_html"
+        );
     }
 }

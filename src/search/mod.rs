@@ -10,6 +10,7 @@
 //! - [`words`]: the terms a word is found by (normalization, accents, stemming, compounds,
 //!   segmentation), which must be those the client applies to the query;
 //! - [`html`]: a page's HTML read into its text, fields and anchors, as Pagefind reads it;
+//! - [`markup`]: the tokenizer [`html`] reads plain, well-nested pages with instead of lol_html;
 //! - [`page`]: a page's text (its [`page::Digest`]) read into terms, positions and weights;
 //! - [`index`]: one language's postings, fragments, filters, and the files written from them;
 //! - [`cbor`]: the encoding of the meta file and the chunks.
@@ -19,6 +20,7 @@
 pub mod cbor;
 pub mod html;
 pub mod index;
+pub mod markup;
 pub mod page;
 pub mod words;
 

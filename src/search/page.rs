@@ -278,27 +278,64 @@ fn meta_terms(
 
 /// Text as Pagefind keeps it: entities decoded, ends trimmed, each run of line breaks made a
 /// space, then each run of two or more spaces made one.
+///
+/// Every run of whitespace comes out as one character: a run of two or more is a space
+/// whichever step makes it one, a lone line break is a space, any other lone whitespace
+/// character (a no-break space, a tab) stays as it is. The text is read byte by byte and
+/// copied a stretch at a time, a lone space being left in its stretch: this runs over the
+/// whole text of every indexed page.
 pub fn normalize_text(text: &str) -> String {
     let decoded = html_escape::decode_html_entities(text);
     let trimmed = decoded.trim();
+    let bytes = trimmed.as_bytes();
     let mut normalized = String::with_capacity(trimmed.len());
-    let mut rest = trimmed;
-    // Every run of whitespace comes out as one character: a run of two or more is a space
-    // whichever step makes it one, a lone line break is a space, any other lone whitespace
-    // character (a no-break space, a tab) stays as it is.
-    while let Some(start) = rest.find(char::is_whitespace) {
-        normalized.push_str(&rest[..start]);
-        let run = &rest[start..];
-        let end = run.find(|c: char| !c.is_whitespace()).unwrap_or(run.len());
-        let mut chars = run[..end].chars();
-        match (chars.next(), chars.next()) {
-            (Some(c), None) if c != '\n' => normalized.push(c),
-            _ => normalized.push(' '),
+    // The start of the stretch not copied yet.
+    let mut copied = 0;
+    let mut at = 0;
+    while at < bytes.len() {
+        let width = whitespace_width(trimmed, at);
+        if width == 0 {
+            at += 1;
+            continue;
         }
-        rest = &run[end..];
+        let run_start = at;
+        let mut characters = 0;
+        loop {
+            let width = whitespace_width(trimmed, at);
+            if width == 0 {
+                break;
+            }
+            at += width;
+            characters += 1;
+        }
+        let lone = characters == 1;
+        if lone && bytes[run_start] == b' ' {
+            continue;
+        }
+        normalized.push_str(&trimmed[copied..run_start]);
+        if lone && bytes[run_start] != b'\n' {
+            normalized.push_str(&trimmed[run_start..at]);
+        } else {
+            normalized.push(' ');
+        }
+        copied = at;
     }
-    normalized.push_str(rest);
+    normalized.push_str(&trimmed[copied..]);
     normalized
+}
+
+/// The length in bytes of the whitespace character (`char::is_whitespace`) starting at byte
+/// `at` of `text`, 0 when the character there is not whitespace. Only ASCII and characters
+/// starting with 0xC2 (U+0085, U+00A0) or 0xE1 to 0xE3 (U+1680, U+2000 to U+3000) can be.
+fn whitespace_width(text: &str, at: usize) -> usize {
+    match text.as_bytes()[at] {
+        b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ' => 1,
+        0xC2 | 0xE1..=0xE3 => match text[at..].chars().next() {
+            Some(c) if c.is_whitespace() => c.len_utf8(),
+            _ => 0,
+        },
+        _ => 0,
+    }
 }
 
 /// Takes Pagefind's private markers out of metadata and filter values, where a reader must not
@@ -325,6 +362,53 @@ mod tests {
         assert_eq!(normalize_text("a\rb"), "a\rb");
         assert_eq!(normalize_text("a\u{a0}b\u{a0} c"), "a\u{a0}b c");
         assert_eq!(normalize_text("a\nb\r\r\nc"), "a b c");
+        assert_eq!(
+            normalize_text("a\u{3000}b\u{2003}\u{2003}c\u{85}d"),
+            "a\u{3000}b c\u{85}d"
+        );
+    }
+
+    /// The rule, character by character: what `normalize_text` must do, read byte by byte.
+    fn normalized_by_characters(text: &str) -> String {
+        let decoded = html_escape::decode_html_entities(text);
+        let mut normalized = String::new();
+        let mut rest = decoded.trim();
+        while let Some(start) = rest.find(char::is_whitespace) {
+            normalized.push_str(&rest[..start]);
+            let run = &rest[start..];
+            let end = run.find(|c: char| !c.is_whitespace()).unwrap_or(run.len());
+            let mut chars = run[..end].chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) if c != '\n' => normalized.push(c),
+                _ => normalized.push(' '),
+            }
+            rest = &run[end..];
+        }
+        normalized.push_str(rest);
+        normalized
+    }
+
+    #[test]
+    fn random_text_is_normalized_as_the_rule_says() {
+        const PIECES: &[&str] = &[
+            "a", "été", " ", "  ", "\n", "\t", "\r", "\u{a0}", "\u{85}", "\u{2009}", "\u{3000}",
+            "\u{200b}", "&amp;", "&nbsp;", "\u{c2a0}", "字", "«", "\u{1680}", "\u{e2}",
+        ];
+        let mut state = 0x7e87_u64;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            for _ in 0..(state % 12) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                text.push_str(PIECES[(state % PIECES.len() as u64) as usize]);
+            }
+            assert_eq!(
+                normalize_text(&text),
+                normalized_by_characters(&text),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]
