@@ -106,6 +106,10 @@ pub fn check_url_path(path: &str) -> Result<Vec<&str>, String> {
 /// The key under which two output paths collide: case-folded and Unicode-normalised, because
 /// macOS and Windows file systems treat `Été`/`été` and NFC/NFD forms as the same file.
 pub fn collision_key(path: &str) -> String {
+    // An ASCII path is its own NFC form: most paths, and this runs for every output file.
+    if path.is_ascii() {
+        return path.to_ascii_lowercase();
+    }
     // NFC again after lowercasing, which can leave a string that is not NFC.
     path.nfc()
         .collect::<String>()
@@ -165,6 +169,8 @@ mod tests {
             collision_key("/fr/Été/"),
             collision_key("/fr/e\u{301}te\u{301}/")
         );
+        assert_eq!(collision_key("/FR/Cities/A-b/"), "/fr/cities/a-b/");
+        assert_eq!(collision_key("/FR/É/"), collision_key("/fr/é/"));
     }
 
     #[test]

@@ -361,7 +361,14 @@ fn register_functions(tera: &mut Tera, config: &Config, i18n: Arc<I18n>, urls: A
             if path.contains("://") || path.starts_with("//") {
                 return Ok(path.into_owned());
             }
-            Ok(format!("{base_path}/{}", path.trim_start_matches('/')))
+            // Pushed rather than `format!`ed: the formatting machinery cost more than the
+            // rest of the call, which runs about eight times on every page.
+            let path = path.trim_start_matches('/');
+            let mut url = String::with_capacity(base_path.len() + 1 + path.len());
+            url.push_str(&base_path);
+            url.push('/');
+            url.push_str(path);
+            Ok(url)
         },
     );
 
