@@ -95,6 +95,33 @@ pub struct PageCtx {
     pub citation: super::citation::CitationCtx,
 }
 
+/// The documents of a list page. Templates see a list of [`ListItem`]s either way.
+#[derive(Debug, Clone)]
+pub enum ListItems {
+    /// Made for this page: when its context is hashed, which must not depend on how Tera
+    /// stores a value (its maps iterate in a random order).
+    Made(Vec<ListItem>),
+    /// Made into Tera values once per document and language and shared by every list they
+    /// are on (a document is on its section's pages and on each of its terms' pages): cloning
+    /// a value shares its map.
+    Shared(Vec<tera::Value>),
+}
+
+impl Default for ListItems {
+    fn default() -> Self {
+        ListItems::Made(Vec::new())
+    }
+}
+
+impl Serialize for ListItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            ListItems::Made(items) => items.serialize(serializer),
+            ListItems::Shared(values) => values.serialize(serializer),
+        }
+    }
+}
+
 /// A document in a list, shown in the reader's language where it exists.
 #[derive(Debug, Clone, Serialize)]
 pub struct ListItem {
@@ -129,7 +156,7 @@ pub struct SectionCtx {
     pub title: String,
     pub content: String,
     pub url: String,
-    pub items: Vec<ListItem>,
+    pub items: ListItems,
     pub subsections: Vec<LinkCtx>,
     pub paginator: Paginator,
 }
@@ -140,7 +167,7 @@ pub struct TermCtx {
     pub name: String,
     pub url: String,
     pub count: usize,
-    pub items: Vec<ListItem>,
+    pub items: ListItems,
     pub paginator: Option<Paginator>,
 }
 

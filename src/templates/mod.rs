@@ -16,6 +16,7 @@ mod hashing;
 mod status;
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use fingerprint::{Mode, PageContext, Reuse};
 use rayon::prelude::*;
@@ -222,6 +223,9 @@ pub struct Renderer<'a> {
     reuse: Option<Reuse<'a>>,
     /// Shared by the rendering threads, so an element repeated across pages is minified once.
     minifier: crate::output::minify::Minifier,
+    /// Each document's list item in each language (`doc * languages + language`), as a Tera
+    /// value made the first time a list shows it (see [`ListItems::Shared`]).
+    list_items: Vec<OnceLock<tera::Value>>,
 }
 
 impl<'a> Renderer<'a> {
@@ -271,6 +275,9 @@ impl<'a> Renderer<'a> {
             hashing: false,
             reuse: None,
             minifier: Default::default(),
+            list_items: (0..site.documents.len() * site.config.languages.len())
+                .map(|_| OnceLock::new())
+                .collect(),
         };
         for language in &site.config.languages {
             let lang = &language.code;
@@ -786,21 +793,42 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// A list page's items and paginator: the items made for the page when its context is
+    /// hashed, else taken from (or made into) [`Renderer::list_items`].
     fn paginate(
         &self,
         docs: &[usize],
         lang: &str,
         base: &str,
         page: usize,
-    ) -> (Vec<ListItem>, Paginator) {
+        mode: Mode,
+    ) -> (ListItems, Paginator) {
         let per_page = self.site.config.paginate;
         let total = page_count(docs.len(), per_page);
-        let items = docs
+        let on_page = docs.iter().skip((page - 1) * per_page).take(per_page);
+        let language = self
+            .site
+            .config
+            .languages
             .iter()
-            .skip((page - 1) * per_page)
-            .take(per_page)
-            .map(|&d| self.list_item(d, lang))
-            .collect();
+            .position(|l| l.code == lang);
+        let items = match (mode, language) {
+            (Mode::Render, Some(language)) => {
+                let languages = self.site.config.languages.len();
+                ListItems::Shared(
+                    on_page
+                        .map(|&d| {
+                            self.list_items[d * languages + language]
+                                .get_or_init(|| {
+                                    tera::Value::from_serializable(&self.list_item(d, lang))
+                                })
+                                .clone()
+                        })
+                        .collect(),
+                )
+            }
+            _ => ListItems::Made(on_page.map(|&d| self.list_item(d, lang)).collect()),
+        };
         let href = |n: usize| self.site.href(&urls::paginated(base, n));
         let paginator = Paginator {
             current: page,
@@ -841,9 +869,9 @@ impl<'a> Renderer<'a> {
                     .then_with(|| va.front.title.cmp(&vb.front.title))
             });
             all.truncate(site.config.paginate);
-            self.paginate(&all, lang, &base_url, 1)
+            self.paginate(&all, lang, &base_url, 1, mode)
         } else {
-            self.paginate(&s.documents, lang, &base_url, page)
+            self.paginate(&s.documents, lang, &base_url, page, mode)
         };
         let subsections = s
             .subsections
@@ -892,7 +920,7 @@ impl<'a> Renderer<'a> {
                 name: site.term_name(&taxonomy.name, key, lang),
                 url: site.href(&site.term_url(&taxonomy.name, key, lang)),
                 count: docs.len(),
-                items: Vec::new(),
+                items: ListItems::default(),
                 paginator: None,
             })
             .collect();
@@ -934,7 +962,7 @@ impl<'a> Renderer<'a> {
             mode,
         );
         let base = site.term_url(&taxonomy.name, term, lang);
-        let (items, paginator) = self.paginate(docs, lang, &base, page);
+        let (items, paginator) = self.paginate(docs, lang, &base, page, mode);
         context.insert(
             "taxonomy",
             &TaxonomyCtx {
