@@ -32,8 +32,8 @@ use minify_html_common::spec::tag::void::VOID_TAGS;
 use minify_html_common::spec::tag::whitespace::{
     get_whitespace_minification_for_tag, WhitespaceMinification,
 };
-use std::collections::{HashMap, HashSet};
-use std::hash::BuildHasher;
+use std::collections::HashMap;
+use std::hash::{BuildHasher, BuildHasherDefault};
 use std::ops::Range;
 
 use super::elements::{find_ignore_case, tag_end, tag_name};
@@ -625,8 +625,14 @@ struct KnownLine {
 /// emptied when it holds more than [`Memo::LIMIT`] bytes. A memo serves passes of one
 /// `max_depth` (the line's effect on the stack was found under it).
 pub struct Memo {
-    lines: HashMap<u64, KnownLine, foldhash::fast::FixedState>,
-    seen: HashSet<u64, foldhash::fast::FixedState>,
+    /// By the line's key, a hash already: see [`KeyHasher`].
+    lines: HashMap<u64, KnownLine, BuildHasherDefault<KeyHasher>>,
+    /// The keys of lines met once, in a table indexed by the key's low bits where a key
+    /// replaces the one before it in its slot: a line is stored when it is met again before
+    /// another key took its slot. A plain hash set cost a hash, a probe and, once full, a
+    /// clearing for every line of a page's own text, met once: more than all the rest of the
+    /// memo's bookkeeping.
+    seen: Box<[u64]>,
     bytes: usize,
     /// Lines taken from the memo.
     hits: usize,
@@ -635,9 +641,8 @@ pub struct Memo {
 impl Default for Memo {
     fn default() -> Memo {
         Memo {
-            lines: HashMap::with_hasher(hasher()),
-            // Sized once: growing it again and again cost more than all of the lookups.
-            seen: HashSet::with_capacity_and_hasher(Memo::SEEN_LIMIT, hasher()),
+            lines: HashMap::default(),
+            seen: vec![0; Memo::SEEN_SLOTS].into_boxed_slice(),
             bytes: 0,
             hits: 0,
         }
@@ -647,8 +652,38 @@ impl Default for Memo {
 impl Memo {
     /// The bytes of lines a memo holds before it is emptied.
     const LIMIT: usize = 8 << 20;
-    /// The lines it remembers having seen once before that list is emptied.
-    const SEEN_LIMIT: usize = 1 << 15;
+    /// The slots of the table of lines met once (a power of two).
+    const SEEN_SLOTS: usize = 1 << 16;
+
+    /// Records that the line of `key` was met; whether it was met before (and its key is
+    /// still in its slot).
+    fn met_before(&mut self, key: u64) -> bool {
+        let slot = &mut self.seen[(key as usize) & (Memo::SEEN_SLOTS - 1)];
+        let before = *slot == key;
+        *slot = key;
+        before
+    }
+}
+
+/// The hasher of [`Memo::lines`], whose keys are hashes of the lines already: it passes them on.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used (the keys are `u64`); any other input is folded in.
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+
+    fn write_u64(&mut self, key: u64) {
+        self.0 = key;
+    }
 }
 
 impl Pass<'_> {
@@ -717,10 +752,7 @@ impl Pass<'_> {
         let Some(memo) = self.memo.as_deref_mut() else {
             return;
         };
-        if at != recording.end || self.pending.is_some() || memo.seen.insert(recording.key) {
-            if memo.seen.len() > Memo::SEEN_LIMIT {
-                memo.seen.clear();
-            }
+        if at != recording.end || self.pending.is_some() || !memo.met_before(recording.key) {
             return;
         }
         let start = recording.start;
