@@ -9,9 +9,26 @@ use unicode_normalization::UnicodeNormalization;
 /// Turns a title or file name into a URL slug: lowercase, Unicode letters and digits kept,
 /// everything else collapsed into single hyphens.
 pub fn slugify(text: &str) -> String {
-    let mut slug = String::with_capacity(text.len());
+    // ASCII text is its own NFC form: most headings, and this runs for every heading.
+    let slug = match text.is_ascii() {
+        true => slug_of(text.chars(), text.len()),
+        false => slug_of(text.nfc(), text.len()),
+    };
+    // Lowercasing can reorder or split combining marks (`Ȱ̱`), so normalise once more: two
+    // spellings of one title must give one URL.
+    if slug.is_ascii() {
+        slug
+    } else {
+        slug.nfc().collect()
+    }
+}
+
+/// Letters, digits and combining marks lowercased, each run of anything else made one hyphen
+/// between them.
+fn slug_of(characters: impl Iterator<Item = char>, capacity: usize) -> String {
+    let mut slug = String::with_capacity(capacity);
     let mut pending_hyphen = false;
-    for c in text.nfc() {
+    for c in characters {
         if c.is_alphanumeric() || is_combining_mark(c) {
             if pending_hyphen && !slug.is_empty() {
                 slug.push('-');
@@ -22,13 +39,7 @@ pub fn slugify(text: &str) -> String {
             pending_hyphen = true;
         }
     }
-    // Lowercasing can reorder or split combining marks (`Ȱ̱`), so normalise once more: two
-    // spellings of one title must give one URL.
-    if slug.is_ascii() {
-        slug
-    } else {
-        slug.nfc().collect()
-    }
+    slug
 }
 
 /// Marks that belong to the letter before them (Devanagari vowel signs, Arabic harakat…).
