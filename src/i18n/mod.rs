@@ -3,6 +3,8 @@
 
 pub mod cldr;
 
+use std::collections::HashMap;
+
 use crate::config::{Config, UiString};
 use crate::diagnostics::Diagnostic;
 pub use cldr::Cldr;
@@ -96,6 +98,31 @@ impl I18n {
             .iter()
             .find(|(code, _, _)| code == lang)
             .map(|(_, strings, locale)| (strings, locale.as_str()))
+    }
+
+    /// Every UI string of every site language as [`I18n::translate`] gives it without a count
+    /// or arguments: language → key → text. What `t(key=…)` returns most of the time, worked out
+    /// once instead of some thirty times per page.
+    pub fn plain_strings(&self) -> HashMap<String, HashMap<String, String>> {
+        let keys: std::collections::BTreeSet<&str> = self
+            .config_languages
+            .iter()
+            .flat_map(|(_, strings, _)| strings.keys().map(String::as_str))
+            .chain(BUILT_IN.iter().map(|(key, _)| *key))
+            .collect();
+        self.config_languages
+            .iter()
+            .map(|(lang, _, _)| {
+                let texts = keys
+                    .iter()
+                    .filter_map(|&key| {
+                        let text = self.translate(lang, key, None, &[]).ok()?;
+                        Some((key.to_string(), text))
+                    })
+                    .collect();
+                (lang.clone(), texts)
+            })
+            .collect()
     }
 
     /// The CLDR locale of a site language.

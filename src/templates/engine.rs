@@ -5,7 +5,7 @@
 //! hence `t(key="documents", count=3)`.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -261,9 +261,22 @@ fn template_hint(message: &str) -> String {
 
 fn register_functions(tera: &mut Tera, config: &Config, i18n: Arc<I18n>, urls: Arc<UrlTable>) {
     let strings = Arc::clone(&i18n);
+    // `t(key=…)` without a count or arguments, as Tera values: returned as they are (a clone
+    // shares a long string), with no lookup through the fallbacks and no copy.
+    let plain: HashMap<String, HashMap<String, Value>> = i18n
+        .plain_strings()
+        .into_iter()
+        .map(|(lang, texts)| {
+            let values = texts
+                .into_iter()
+                .map(|(key, text)| (key, Value::from(text)))
+                .collect();
+            (lang, values)
+        })
+        .collect();
     tera.register_function(
         "t",
-        move |kwargs: Kwargs, state: &State| -> tera::TeraResult<String> {
+        move |kwargs: Kwargs, state: &State| -> tera::TeraResult<Value> {
             // One walk over the arguments rather than a hashed lookup per name, and the strings
             // borrowed: `t` runs some thirty times on every page.
             let (mut key, mut lang, mut count) = (None, None, None);
@@ -278,12 +291,20 @@ fn register_functions(tera: &mut Tera, config: &Config, i18n: Arc<I18n>, urls: A
             }
             let Some(key) = key else {
                 // Tera's own error for a missing argument.
-                return kwargs.must_get::<String>("key");
+                return kwargs.must_get::<String>("key").map(Value::from);
             };
             let lang = match lang {
                 Some(lang) => lang,
                 None => Cow::Owned(current_lang(state)?),
             };
+            if count.is_none() && others.is_empty() {
+                if let Some(text) = plain
+                    .get(lang.as_ref())
+                    .and_then(|texts| texts.get(key.as_ref()))
+                {
+                    return Ok(text.clone());
+                }
+            }
             let args: Vec<(String, String)> = others
                 .into_iter()
                 .map(|(k, v)| {
@@ -300,6 +321,7 @@ fn register_functions(tera: &mut Tera, config: &Config, i18n: Arc<I18n>, urls: A
                 .collect();
             strings
                 .translate(&lang, &key, count, &args)
+                .map(Value::from)
                 .map_err(|StringError::Unknown(key)| {
                     tera::Error::message(format!(
                         "unknown UI string `{key}`: no language defines it"
