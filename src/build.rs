@@ -573,8 +573,9 @@ fn render_site(
     };
     renderer.render_all(&jobs, progress, problems, &write, &mut record);
     timings.lap("pages"); // rendering, typography, minification and writing
-                          // The search index's thread is now finishing its last language alone: the citations and
-                          // the feeds are made meanwhile, on both cores, and the citations written at once.
+
+    // The search index's thread is now finishing its last language alone: the citations and
+    // the feeds are made meanwhile, on both cores, and the citations written at once.
     let citations = citation_files(site, &i18n);
     let feed_files: Vec<(String, Vec<u8>)> = site
         .config

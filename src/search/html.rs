@@ -357,7 +357,8 @@ fn handler<'s, 'h>(
 /// markup it cannot tell apart); Pagefind skips such a page.
 ///
 /// Plain, well-nested markup (what intercite's own pages are) is read without lol_html, by
-/// [`read_plain`]: the same reading, a fifth of the time. Anything else is read by lol_html.
+/// [`read_plain`]: the same reading, in about a third of the time. Anything else is read by
+/// lol_html.
 pub fn read(html: &str) -> Option<Digest> {
     match read_plain(html) {
         Ok(digest) => Some(digest),
@@ -365,7 +366,7 @@ pub fn read(html: &str) -> Option<Digest> {
     }
 }
 
-/// Reads a page through [`markup::Tokenizer`], as lol_html would read it; [`Unsupported`] for
+/// Reads a page through [`Tokenizer`], as lol_html would read it; [`Unsupported`] for
 /// markup the tokenizer leaves to lol_html, for an element outside `<html>`, and for end tags
 /// that do not each close the innermost open element (lol_html would not run the handlers of
 /// the elements they close implicitly).
