@@ -61,10 +61,23 @@ impl Rules {
     fn is_empty(&self) -> bool {
         *self == NONE
     }
+
+    /// A number that tells apart the rules [`rules`] gives, for [`Memo`]'s keys: cheaper to
+    /// hash than the characters of the lists.
+    fn id(&self) -> u64 {
+        let (open, close) = self
+            .quotes
+            .map_or((0, 0), |(o, c)| (u64::from(o), u64::from(c)));
+        (open << 40)
+            ^ (close << 16)
+            ^ ((self.narrow_before.len() as u64) << 8)
+            ^ ((self.nbsp_before.len() as u64) << 4)
+            ^ u64::from(self.spaced_guillemets)
+    }
 }
 
 /// State carried from one text node to the next (a quotation can span `<em>…</em>`).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, Copy)]
 struct TextState {
     /// The last character written, across text nodes.
     previous: Option<char>,
@@ -302,36 +315,229 @@ pub fn apply_html(html: &str, lang: &str) -> String {
     if page_rules.is_empty() && !html.contains(" lang=") {
         return html.to_string();
     }
-    let mut out = String::with_capacity(html.len() + html.len() / 50);
-    let mut stack: Vec<Open<'_>> = Vec::new();
-    let mut state = TextState::default();
-    let mut rest = html;
-    while !rest.is_empty() {
-        let text_end = memchr::memchr(b'<', rest.as_bytes()).unwrap_or(rest.len());
-        let text = &rest[..text_end];
-        if !text.is_empty() {
-            let (current, untouched) = stack
-                .last()
-                .map_or((page_rules, false), |o| (o.rules, o.untouched));
-            if untouched || current.is_empty() {
-                out.push_str(text);
-                state.previous = text.chars().last();
-                state.after_guillemet = false;
-            } else {
-                apply_text(text, &current, &mut state, &mut out);
-            }
+    LINES.with(|lines| match lines.try_borrow_mut() {
+        Ok(mut memo) => Pass::new(html, page_rules).run(Some(&mut memo)),
+        Err(_) => Pass::new(html, page_rules).run(None),
+    })
+}
+
+thread_local! {
+    /// The lines this thread's pages repeat (see [`Memo`]): one per thread, so that pages
+    /// rendered on both cores never wait on each other for it.
+    static LINES: std::cell::RefCell<Memo> = std::cell::RefCell::default();
+}
+
+/// Lines met before, with what the pass made of them.
+///
+/// Most lines of a site's pages come from its templates and repeat from page to page (the
+/// header's menus, switcher and tools, the footer), and they hold most of a page's tags, where
+/// the pass spends its time. A line runs from a tag that starts a line of the page to the next
+/// such tag. What the pass writes for it, and how it leaves the open elements and the text
+/// state, depend only on its bytes and on the state before it: every tag and text node of the
+/// line ends inside it (its last text node ends at the `<` that starts the next line). So a
+/// line met again in the same state (the open elements, hashed as a chain, the page's rules,
+/// the previous character) is copied from the memo. A line is stored the second time it is
+/// met, so that a page's own text costs a hash, not a copy, and the memo is emptied when it
+/// holds more than [`Memo::LIMIT`] bytes.
+#[derive(Default)]
+struct Memo {
+    lines: foldhash::HashMap<u64, KnownLine>,
+    /// The keys of lines met once, in a table indexed by the key's low bits where a key
+    /// replaces the one before it in its slot.
+    seen: Vec<u64>,
+    bytes: usize,
+    /// Lines taken from the memo.
+    hits: usize,
+}
+
+impl Memo {
+    /// The bytes of lines a memo holds before it is emptied: a language's header and footer
+    /// take about 20 KB, and each thread has its own memo.
+    const LIMIT: usize = 2 << 20;
+    /// The slots of the table of lines met once (a power of two).
+    const SEEN_SLOTS: usize = 1 << 14;
+
+    /// Records that the line of `key` was met; whether it was met before (and its key is
+    /// still in its slot).
+    fn met_before(&mut self, key: u64) -> bool {
+        if self.seen.is_empty() {
+            self.seen = vec![0; Memo::SEEN_SLOTS];
         }
-        rest = &rest[text_end..];
-        if rest.is_empty() {
-            break;
-        }
-        let tag_len = markup_length(rest);
-        let tag = &rest[..tag_len];
-        out.push_str(tag);
-        rest = &rest[tag_len..];
-        track_tag(tag, page_rules, &mut stack, &mut state);
+        let slot = &mut self.seen[(key as usize) & (Memo::SEEN_SLOTS - 1)];
+        let before = *slot == key;
+        *slot = key;
+        before
     }
-    out
+
+    fn store(&mut self, key: u64, line: KnownLine) {
+        self.bytes += line.line.len() + line.written.len();
+        if self.bytes > Memo::LIMIT {
+            self.lines.clear();
+            self.bytes = line.line.len() + line.written.len();
+        }
+        self.lines.insert(key, line);
+    }
+}
+
+/// A line met before, and what the pass made of it.
+struct KnownLine {
+    line: Box<str>,
+    written: Box<str>,
+    /// Open elements the line leaves as they were: those below the fewest open in it.
+    kept: usize,
+    /// Elements the line opened and left open: where their names are in the line, their rules.
+    opened: Vec<(usize, usize, Rules, bool)>,
+    state: TextState,
+}
+
+/// One page going through [`apply_html`].
+struct Pass<'a> {
+    html: &'a str,
+    page_rules: Rules,
+    out: String,
+    stack: Vec<Open<'a>>,
+    state: TextState,
+    /// `chain[i]` hashes the open elements up to `stack[i]`; valid up to `chained`, the fewest
+    /// elements open since it was last brought up to date.
+    chain: Vec<u64>,
+    chained: usize,
+}
+
+impl<'a> Pass<'a> {
+    fn new(html: &'a str, page_rules: Rules) -> Pass<'a> {
+        Pass {
+            html,
+            page_rules,
+            out: String::with_capacity(html.len() + html.len() / 50),
+            stack: Vec::new(),
+            state: TextState::default(),
+            chain: Vec::new(),
+            chained: 0,
+        }
+    }
+
+    fn run(mut self, mut memo: Option<&mut Memo>) -> String {
+        let html = self.html;
+        let mut at = 0;
+        while at < html.len() {
+            let Some(memo) = memo.as_deref_mut() else {
+                at = self.line(at).0;
+                continue;
+            };
+            let key = self.key(at);
+            if let Some(known) = memo.lines.get(&key) {
+                if html[at..].starts_with(&*known.line) {
+                    self.out.push_str(&known.written);
+                    self.stack.truncate(known.kept);
+                    self.chained = self.chained.min(known.kept);
+                    for &(offset, len, rules, untouched) in &known.opened {
+                        let name = &html[at + offset..at + offset + len];
+                        self.stack.push(Open {
+                            name,
+                            rules,
+                            untouched,
+                        });
+                    }
+                    self.state = known.state;
+                    at += known.line.len();
+                    memo.hits += 1;
+                    continue;
+                }
+            }
+            let keep = memo.met_before(key);
+            let (start, written) = (at, self.out.len());
+            let (end, low) = self.line(at);
+            // A line that runs to the end of the page may owe its end to it (a quote or a
+            // comment never closed): only lines that end where another starts are kept.
+            if keep && end < html.len() {
+                let opened = self.stack[low..]
+                    .iter()
+                    .map(|open| {
+                        let offset = open.name.as_ptr() as usize - html[start..].as_ptr() as usize;
+                        (offset, open.name.len(), open.rules, open.untouched)
+                    })
+                    .collect();
+                let line = KnownLine {
+                    line: html[start..end].into(),
+                    written: self.out[written..].into(),
+                    kept: low,
+                    opened,
+                    state: self.state,
+                };
+                memo.store(key, line);
+            }
+            at = end;
+        }
+        self.out
+    }
+
+    /// The memo's key for the line at `at` in the current state: the line's first row (up to
+    /// its first newline; [`Memo`] compares the whole line) and the state.
+    fn key(&mut self, at: usize) -> u64 {
+        use std::hash::BuildHasher;
+        self.chain.truncate(self.chained);
+        for open in &self.stack[self.chain.len()..] {
+            let below = self.chain.last().copied().unwrap_or(0);
+            let hash = hasher().hash_one((below, open.name, open.rules.id(), open.untouched));
+            self.chain.push(hash);
+        }
+        self.chained = self.stack.len();
+        let rest = &self.html.as_bytes()[at..];
+        let row = memchr::memchr(b'\n', rest).map_or(rest, |end| &rest[..=end]);
+        hasher().hash_one((
+            row,
+            self.chain.last().copied().unwrap_or(0),
+            self.page_rules.id(),
+            self.state.previous,
+            self.state.after_guillemet,
+        ))
+    }
+
+    /// Goes through the line at `start`: returns where it ends (where the next starts) and the
+    /// fewest elements open during it.
+    fn line(&mut self, start: usize) -> (usize, usize) {
+        let html = self.html;
+        let mut low = self.stack.len();
+        let mut at = start;
+        while at < html.len() {
+            let rest = &html[at..];
+            let text_end = memchr::memchr(b'<', rest.as_bytes()).unwrap_or(rest.len());
+            let text = &rest[..text_end];
+            if !text.is_empty() {
+                let (current, untouched) = self
+                    .stack
+                    .last()
+                    .map_or((self.page_rules, false), |o| (o.rules, o.untouched));
+                if untouched || current.is_empty() {
+                    self.out.push_str(text);
+                    self.state.previous = text.chars().last();
+                    self.state.after_guillemet = false;
+                } else {
+                    apply_text(text, &current, &mut self.state, &mut self.out);
+                }
+            }
+            at += text_end;
+            if at >= html.len() {
+                break;
+            }
+            if at > start && html.as_bytes()[at - 1] == b'\n' {
+                break;
+            }
+            let tag_len = markup_length(&html[at..]);
+            let tag = &html[at..at + tag_len];
+            self.out.push_str(tag);
+            at += tag_len;
+            track_tag(tag, self.page_rules, &mut self.stack, &mut self.state);
+            low = low.min(self.stack.len());
+        }
+        self.chained = self.chained.min(low);
+        (at, low)
+    }
+}
+
+/// The memo's hasher: fixed, so that the keys do not depend on the run.
+fn hasher() -> foldhash::fast::FixedState {
+    foldhash::fast::FixedState::with_seed(0x7e90_2026_11ce_0001)
 }
 
 /// Length of the markup at the start of `s` (a tag, comment or doctype), quotes respected.
@@ -443,6 +649,64 @@ mod tests {
         for text in ["", "plain text", "© §", "é – ’ …"] {
             assert!(!may_change(text), "{text}");
         }
+    }
+
+    /// Pages made of lines drawn from a small pool, so that lines come back in the same and in
+    /// other states: the pass with the memo must write what the pass without it writes.
+    #[test]
+    fn lines_from_the_memo_are_what_the_pass_writes() {
+        const LINES: &[&str] = &[
+            "<p>Vraiment? Oui!\n",
+            "<div lang=en>\n",
+            "<div lang=\"fr\"><span>«ICC»</span>\n",
+            "</div>\n",
+            "</div></div>\n",
+            "<code>a ? b : c;\n",
+            "</code> : suite\n",
+            "<pre>x: 1;</pre>\n",
+            "<li>Il dit \"oui\" :\n",
+            "</li>\n",
+            "<a\ntitle=\"Quoi ? : non\"\nhref=\"/x\">voir www.coe.int!</a>\n",
+            "<!-- a ? b\n: c -->\n",
+            "<br>et alors ?\n",
+            "<em>vrai</em>?\n",
+            "texte ; &amp; &nbsp;: &quot;x&quot;\n",
+            "<span lang=ja>「会議」 \"x\"?</span>\n",
+            "<p lang=pl>Powiedział \"tak\".\n",
+            "</p></span>\n",
+            "<img src=x alt=\"a : b\">«\n",
+            "\u{a0}»\n",
+            "<unclosed title=\"x\n",
+        ];
+        let mut seed = 0x7e90_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut memo = Memo::default();
+        for page in 0..600 {
+            let lang = ["fr", "en", "uk"][page % 3];
+            let mut html = String::new();
+            for _ in 0..(next() % 40) {
+                html.push_str(LINES[(next() % LINES.len() as u64) as usize]);
+            }
+            let page_rules = rules(lang);
+            let with_memo = Pass::new(&html, page_rules).run(Some(&mut memo));
+            let without = Pass::new(&html, page_rules).run(None);
+            assert_eq!(with_memo, without, "{lang}: {html:?}");
+        }
+        assert!(memo.hits > 1_000, "only {} lines from the memo", memo.hits);
+    }
+
+    #[test]
+    fn rules_are_told_apart_by_their_ids() {
+        let ids: std::collections::BTreeSet<u64> = ["fr", "en", "pl", "uk", "ja"]
+            .iter()
+            .map(|lang| rules(lang).id())
+            .collect();
+        assert_eq!(ids.len(), 5);
     }
 
     #[test]
