@@ -19,6 +19,7 @@ pub mod output;
 pub mod paths;
 pub mod scaffold;
 pub mod search;
+pub mod seen;
 pub mod serve;
 pub mod templates;
 #[cfg(test)]

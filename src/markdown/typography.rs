@@ -8,6 +8,8 @@
 //! `script` or `style`, never to URLs written in the text, and never to a passage marked with
 //! another `lang`. Spacing that is already right is left alone.
 
+use crate::seen::SeenKeys;
+
 const NARROW_NBSP: char = '\u{202F}';
 const NBSP: char = '\u{A0}';
 
@@ -339,15 +341,24 @@ thread_local! {
 /// the previous character) is copied from the memo. A line is stored the second time it is
 /// met, so that a page's own text costs a hash, not a copy, and the memo is emptied when it
 /// holds more than [`Memo::LIMIT`] bytes.
-#[derive(Default)]
 struct Memo {
     lines: foldhash::HashMap<u64, KnownLine>,
-    /// The keys of lines met once, in a table indexed by the key's low bits where a key
-    /// replaces the one before it in its slot.
-    seen: Vec<u64>,
+    /// The keys of lines met once: a line is stored when it is met again.
+    seen: SeenKeys,
     bytes: usize,
     /// Lines taken from the memo.
     hits: usize,
+}
+
+impl Default for Memo {
+    fn default() -> Memo {
+        Memo {
+            lines: foldhash::HashMap::default(),
+            seen: SeenKeys::new(Memo::SEEN_SLOTS),
+            bytes: 0,
+            hits: 0,
+        }
+    }
 }
 
 impl Memo {
@@ -356,18 +367,6 @@ impl Memo {
     const LIMIT: usize = 2 << 20;
     /// The slots of the table of lines met once (a power of two).
     const SEEN_SLOTS: usize = 1 << 14;
-
-    /// Records that the line of `key` was met; whether it was met before (and its key is
-    /// still in its slot).
-    fn met_before(&mut self, key: u64) -> bool {
-        if self.seen.is_empty() {
-            self.seen = vec![0; Memo::SEEN_SLOTS];
-        }
-        let slot = &mut self.seen[(key as usize) & (Memo::SEEN_SLOTS - 1)];
-        let before = *slot == key;
-        *slot = key;
-        before
-    }
 
     fn store(&mut self, key: u64, line: KnownLine) {
         self.bytes += line.line.len() + line.written.len();
@@ -444,7 +443,7 @@ impl<'a> Pass<'a> {
                     continue;
                 }
             }
-            let keep = memo.met_before(key);
+            let keep = memo.seen.met_before(key);
             let (start, written) = (at, self.out.len());
             let (end, low) = self.line(at);
             // A line that runs to the end of the page may owe its end to it (a quote or a

@@ -18,6 +18,7 @@
 //! U+20D2 (a combining mark minify-html writes back as part of an entity). Debug builds, hence
 //! every test, check each page against minify-html.
 
+use crate::seen::SeenKeys;
 use minify_html_common::gen::attrs::ATTRS;
 use minify_html_common::gen::codepoints::{
     ALPHANUMERIC_OR_EQUALS, DIGIT, HEX_DIGIT, NOT_UNQUOTED_ATTR_VAL_CHAR, TAG_NAME_CHAR,
@@ -627,12 +628,8 @@ struct KnownLine {
 pub struct Memo {
     /// By the line's key, a hash already: see [`KeyHasher`].
     lines: HashMap<u64, KnownLine, BuildHasherDefault<KeyHasher>>,
-    /// The keys of lines met once, in a table indexed by the key's low bits where a key
-    /// replaces the one before it in its slot: a line is stored when it is met again before
-    /// another key took its slot. A plain hash set cost a hash, a probe and, once full, a
-    /// clearing for every line of a page's own text, met once: more than all the rest of the
-    /// memo's bookkeeping.
-    seen: Box<[u64]>,
+    /// The keys of lines met once: a line is stored when it is met again.
+    seen: SeenKeys,
     bytes: usize,
     /// Lines taken from the memo.
     hits: usize,
@@ -642,7 +639,7 @@ impl Default for Memo {
     fn default() -> Memo {
         Memo {
             lines: HashMap::default(),
-            seen: vec![0; Memo::SEEN_SLOTS].into_boxed_slice(),
+            seen: SeenKeys::new(Memo::SEEN_SLOTS),
             bytes: 0,
             hits: 0,
         }
@@ -654,15 +651,6 @@ impl Memo {
     const LIMIT: usize = 8 << 20;
     /// The slots of the table of lines met once (a power of two).
     const SEEN_SLOTS: usize = 1 << 16;
-
-    /// Records that the line of `key` was met; whether it was met before (and its key is
-    /// still in its slot).
-    fn met_before(&mut self, key: u64) -> bool {
-        let slot = &mut self.seen[(key as usize) & (Memo::SEEN_SLOTS - 1)];
-        let before = *slot == key;
-        *slot = key;
-        before
-    }
 }
 
 /// The hasher of [`Memo::lines`], whose keys are hashes of the lines already: it passes them on.
@@ -752,7 +740,7 @@ impl Pass<'_> {
         let Some(memo) = self.memo.as_deref_mut() else {
             return;
         };
-        if at != recording.end || self.pending.is_some() || !memo.met_before(recording.key) {
+        if at != recording.end || self.pending.is_some() || !memo.seen.met_before(recording.key) {
             return;
         }
         let start = recording.start;
