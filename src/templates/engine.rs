@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use tera::{ArgFromValue, ErrorKind, Kwargs, State, Tera, Value};
 use walkdir::WalkDir;
@@ -259,11 +259,16 @@ fn template_hint(message: &str) -> String {
     }
 }
 
+/// The texts of `t(key=…, count=n)`: language → key → count → text.
+type CountedTexts =
+    foldhash::HashMap<String, foldhash::HashMap<String, foldhash::HashMap<i64, Value>>>;
+
 fn register_functions(tera: &mut Tera, config: &Config, i18n: Arc<I18n>, urls: Arc<UrlTable>) {
     let strings = Arc::clone(&i18n);
     // `t(key=…)` without a count or arguments, as Tera values: returned as they are (a clone
     // shares a long string), with no lookup through the fallbacks and no copy.
-    let plain: HashMap<String, HashMap<String, Value>> = i18n
+    // Hashed with foldhash rather than SipHash: two lookups for each of those thirty calls.
+    let plain: foldhash::HashMap<String, foldhash::HashMap<String, Value>> = i18n
         .plain_strings()
         .into_iter()
         .map(|(lang, texts)| {
@@ -274,6 +279,10 @@ fn register_functions(tera: &mut Tera, config: &Config, i18n: Arc<I18n>, urls: A
             (lang, values)
         })
         .collect();
+    // `t(key=…, count=n)` as written before, by language, key and count: a list's pagination
+    // asks for "page n" for every page of the list on every one of its pages, and each text
+    // costs a CLDR number and a plural rule.
+    let counted: Mutex<CountedTexts> = Mutex::new(CountedTexts::default());
     tera.register_function(
         "t",
         move |kwargs: Kwargs, state: &State| -> tera::TeraResult<Value> {
@@ -293,14 +302,30 @@ fn register_functions(tera: &mut Tera, config: &Config, i18n: Arc<I18n>, urls: A
                 // Tera's own error for a missing argument.
                 return kwargs.must_get::<String>("key").map(Value::from);
             };
-            let lang = match lang {
+            // The page's language borrowed from Tera's value rather than copied: `t` runs
+            // some thirty times on every page.
+            let page_lang;
+            let lang: &str = match &lang {
                 Some(lang) => lang,
-                None => Cow::Owned(current_lang(state)?),
+                None => {
+                    page_lang = current_lang_value(state)?;
+                    page_lang.as_str().unwrap_or_default()
+                }
             };
             if count.is_none() && others.is_empty() {
-                if let Some(text) = plain
-                    .get(lang.as_ref())
-                    .and_then(|texts| texts.get(key.as_ref()))
+                if let Some(text) = plain.get(lang).and_then(|texts| texts.get(key.as_ref())) {
+                    return Ok(text.clone());
+                }
+            }
+            let counted_only = count.filter(|_| others.is_empty());
+            if let Some(count) = counted_only {
+                let counted = counted
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                if let Some(text) = counted
+                    .get(lang)
+                    .and_then(|by_key| by_key.get(key.as_ref()))
+                    .and_then(|by_count| by_count.get(&count))
                 {
                     return Ok(text.clone());
                 }
@@ -319,34 +344,57 @@ fn register_functions(tera: &mut Tera, config: &Config, i18n: Arc<I18n>, urls: A
                     )
                 })
                 .collect();
-            strings
-                .translate(&lang, &key, count, &args)
+            let text = strings
+                .translate(lang, &key, count, &args)
                 .map(Value::from)
                 .map_err(|StringError::Unknown(key)| {
                     tera::Error::message(format!(
                         "unknown UI string `{key}`: no language defines it"
                     ))
-                })
+                })?;
+            if let Some(count) = counted_only {
+                let mut counted = counted
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                counted
+                    .entry(lang.to_string())
+                    .or_default()
+                    .entry(key.into_owned())
+                    .or_default()
+                    .insert(count, text.clone());
+            }
+            Ok(text)
         },
     );
 
     let forms = Arc::clone(&i18n);
+    // Each language's forms made into a Tera value once and shared by every page: the same
+    // value each time also lets the `json` filter reuse its text (see `shared_json`).
+    let made: Mutex<HashMap<String, HashMap<String, Value>>> = Mutex::new(HashMap::new());
     tera.register_function(
         "plurals",
         move |kwargs: Kwargs, state: &State| -> tera::TeraResult<Value> {
-            let key: String = kwargs.must_get::<String>("key")?;
+            let key = kwargs.must_get::<Cow<str>>("key")?;
             let lang = match kwargs.get::<String>("lang")? {
                 Some(lang) => lang,
                 None => current_lang(state)?,
             };
-            forms
+            let mut made = made.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            if let Some(value) = made.get(&lang).and_then(|by_key| by_key.get(key.as_ref())) {
+                return Ok(value.clone());
+            }
+            let value = forms
                 .plural_forms(&lang, &key)
                 .map(|forms| Value::from_serializable(&forms))
                 .map_err(|StringError::Unknown(key)| {
                     tera::Error::message(format!(
                         "unknown UI string `{key}`: no language defines it"
                     ))
-                })
+                })?;
+            made.entry(lang)
+                .or_default()
+                .insert(key.into_owned(), value.clone());
+            Ok(value)
         },
     );
 
@@ -468,14 +516,114 @@ fn register_functions(tera: &mut Tera, config: &Config, i18n: Arc<I18n>, urls: A
     tera.register_filter(
         "json",
         |value: Value, _: Kwargs, _: &State| -> tera::TeraResult<Value> {
+            if let Some(text) = shared_json::get(&value) {
+                return Ok(text);
+            }
             // Through serde_json's own value, whose maps are sorted: Tera's maps are hash maps,
             // and their order would change the page from one build to the next.
             let sorted = serde_json::to_value(&value).map_err(tera::Error::message)?;
             let text = serde_json::to_string(&sorted).map_err(tera::Error::message)?;
             // Safe for a <script> element: no "</" sequence can close it.
-            Ok(Value::safe_string(&text.replace("</", "<\\/")))
+            let text = Value::safe_string(&text.replace("</", "<\\/"));
+            shared_json::keep(value, &text);
+            Ok(text)
         },
     );
+}
+
+/// What the `json` filter wrote for the arrays and maps that every page shares
+/// (`site.languages`, a language's plural forms), kept per rendering thread: the base template
+/// writes them into each page's search settings, and serialising them again was most of the
+/// filter's time.
+///
+/// Tera's arrays and maps are reference-counted, and such a value reaches the filter as a
+/// clone of the one the site's context holds, so its address tells it apart. Each entry keeps
+/// its value alive, so no other array or map can take that address while the entry lasts; and
+/// a value shared this way is never changed in place (a change would copy it).
+mod shared_json {
+    use std::cell::RefCell;
+    use tera::Value;
+
+    /// Enough for the shared values of a page; a page's own arrays pass through and are soon
+    /// pushed out.
+    const ENTRIES: usize = 16;
+
+    thread_local! {
+        /// (value, its text), the oldest first.
+        static KEPT: RefCell<Vec<(Value, Value)>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// The address that identifies an array or a map; none for other values, cheap to write
+    /// again.
+    fn address(value: &Value) -> Option<*const ()> {
+        if let Some(items) = value.as_array() {
+            // Every empty array has the same dangling address, and the same text.
+            return Some(items.as_ptr().cast());
+        }
+        value.as_map().map(|map| std::ptr::from_ref(map).cast())
+    }
+
+    /// The text written before for this very array or map.
+    pub fn get(value: &Value) -> Option<Value> {
+        let wanted = address(value)?;
+        KEPT.with_borrow(|kept| {
+            kept.iter()
+                .find(|(shared, _)| address(shared) == Some(wanted))
+                .map(|(_, text)| text.clone())
+        })
+    }
+
+    /// Keeps the text written for `value` if it is an array or a map.
+    pub fn keep(value: Value, text: &Value) {
+        if address(&value).is_none() {
+            return;
+        }
+        KEPT.with_borrow_mut(|kept| {
+            if kept.len() == ENTRIES {
+                kept.remove(0);
+            }
+            kept.push((value, text.clone()));
+        });
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn one_array_is_found_by_its_address_and_an_equal_copy_is_not() {
+            let languages = Value::from(vec![Value::from("fr"), Value::from("en")]);
+            let text = Value::safe_string("[\"fr\",\"en\"]");
+            keep(languages.clone(), &text);
+            assert_eq!(get(&languages.clone()).as_ref(), Some(&text));
+            // An equal array made apart is another value: it is written out again.
+            let equal = Value::from(vec![Value::from("fr"), Value::from("en")]);
+            assert!(get(&equal).is_none());
+            // Strings are not kept.
+            keep(Value::from("fr"), &text);
+            assert!(get(&Value::from("fr")).is_none());
+        }
+
+        #[test]
+        fn the_oldest_entry_makes_room() {
+            let first = Value::from(vec![Value::from(0)]);
+            keep(first.clone(), &Value::from("first"));
+            for n in 1..=ENTRIES {
+                keep(Value::from(vec![Value::from(n)]), &Value::from("other"));
+            }
+            assert!(get(&first).is_none());
+        }
+    }
+}
+
+/// The page's `lang`, as the string value Tera holds.
+fn current_lang_value(state: &State) -> tera::TeraResult<Value> {
+    match state.get::<Value>("lang")? {
+        Some(lang) if lang.as_str().is_some() => Ok(lang),
+        _ => Err(tera::Error::message(
+            "no `lang` on this page: pass lang=\"fr\"",
+        )),
+    }
 }
 
 fn current_lang(state: &State) -> tera::TeraResult<String> {
