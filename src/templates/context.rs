@@ -142,7 +142,27 @@ pub struct Paginator {
     pub previous: Option<String>,
     pub next: Option<String>,
     pub first: String,
-    pub pages: Vec<String>,
+    pub pages: PageLinks,
+}
+
+/// The links to every page of a list, as a paginator gives them.
+#[derive(Debug, Clone)]
+pub enum PageLinks {
+    /// Made for this page: when its context is hashed (see [`ListItems::Made`]).
+    Made(Vec<String>),
+    /// One Tera array shared by every page of the list: a theme that links to every page from
+    /// each one (the ICC theme does) would otherwise have the same links made, and made into
+    /// Tera's strings, once per page, a cost that grows with the square of the list's length.
+    Shared(tera::Value),
+}
+
+impl Serialize for PageLinks {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            PageLinks::Made(links) => links.serialize(serializer),
+            PageLinks::Shared(links) => links.serialize(serializer),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

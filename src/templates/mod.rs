@@ -16,7 +16,7 @@ mod hashing;
 mod status;
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use fingerprint::{Mode, PageContext, Reuse};
 use rayon::prelude::*;
@@ -226,6 +226,9 @@ pub struct Renderer<'a> {
     /// Each document's list item in each language (`doc * languages + language`), as a Tera
     /// value made the first time a list shows it (see [`ListItems::Shared`]).
     list_items: Vec<OnceLock<tera::Value>>,
+    /// The links to every page of each paginated list (by its first page's URL and its number
+    /// of pages), made the first time one of its pages is rendered (see [`PageLinks::Shared`]).
+    page_links: Mutex<foldhash::HashMap<(String, usize), tera::Value>>,
 }
 
 impl<'a> Renderer<'a> {
@@ -278,6 +281,7 @@ impl<'a> Renderer<'a> {
             list_items: (0..site.documents.len() * site.config.languages.len())
                 .map(|_| OnceLock::new())
                 .collect(),
+            page_links: Mutex::default(),
         };
         for language in &site.config.languages {
             let lang = &language.code;
@@ -830,13 +834,30 @@ impl<'a> Renderer<'a> {
             _ => ListItems::Made(on_page.map(|&d| self.list_item(d, lang)).collect()),
         };
         let href = |n: usize| self.site.href(&urls::paginated(base, n));
+        let first = href(1);
+        let pages = match (mode, &items) {
+            (Mode::Render, ListItems::Shared(_)) => {
+                let mut links = self
+                    .page_links
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                let shared = links
+                    .entry((first.clone(), total))
+                    .or_insert_with(|| {
+                        tera::Value::from_serializable(&(1..=total).map(href).collect::<Vec<_>>())
+                    })
+                    .clone();
+                PageLinks::Shared(shared)
+            }
+            _ => PageLinks::Made((1..=total).map(href).collect()),
+        };
         let paginator = Paginator {
             current: page,
             total,
             previous: (page > 1).then(|| href(page - 1)),
             next: (page < total).then(|| href(page + 1)),
-            first: href(1),
-            pages: (1..=total).map(href).collect(),
+            first,
+            pages,
         };
         (items, paginator)
     }
