@@ -69,21 +69,41 @@ pub fn options() -> Options {
 
 /// Escapes text for HTML element content.
 pub fn escape_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
-        }
-    }
-    out
+    escape_with(text, |byte| match byte {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        _ => None,
+    })
 }
 
 /// Escapes text for a double-quoted attribute value.
 pub fn escape_attr(text: &str) -> String {
-    escape_text(text).replace('"', "&quot;")
+    escape_with(text, |byte| match byte {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        b'"' => Some("&quot;"),
+        _ => None,
+    })
+}
+
+/// `text` with each byte that `entity` names replaced by its entity, in one pass that copies
+/// the runs between them whole (the feeds escape every text they carry). Only ASCII bytes may
+/// be replaced, so a run never splits a character.
+pub fn escape_with(text: &str, entity: impl Fn(u8) -> Option<&'static str>) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    let mut run_start = 0;
+    for (at, &byte) in text.as_bytes().iter().enumerate() {
+        if let Some(entity) = entity(byte) {
+            debug_assert!(byte.is_ascii());
+            out.push_str(&text[run_start..at]);
+            out.push_str(entity);
+            run_start = at + 1;
+        }
+    }
+    out.push_str(&text[run_start..]);
+    out
 }
 
 /// What pass one needs to know about the site.
@@ -551,6 +571,36 @@ fn resolve_one(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escaping_replaces_exactly_the_named_bytes() {
+        // One entity per character, character by character: what the one-pass escape must
+        // write.
+        let by_char = |text: &str, quotes: bool| -> String {
+            text.chars()
+                .map(|c| match c {
+                    '&' => "&amp;".to_string(),
+                    '<' => "&lt;".to_string(),
+                    '>' => "&gt;".to_string(),
+                    '"' if quotes => "&quot;".to_string(),
+                    c => c.to_string(),
+                })
+                .collect()
+        };
+        for text in [
+            "",
+            "plain",
+            "&",
+            "a<b>c&d\"e'f",
+            "«\u{a0}Cités » & <villes> \"ici\"",
+            "インターカルチュラル&シティ<",
+            "ends with \"",
+            "&&<<>>\"\"",
+        ] {
+            assert_eq!(escape_text(text), by_char(text, false), "{text:?}");
+            assert_eq!(escape_attr(text), by_char(text, true), "{text:?}");
+        }
+    }
 
     #[test]
     fn link_paths() {

@@ -9,7 +9,14 @@ use crate::templates::Bodies;
 const FEED_ENTRIES: usize = 50;
 
 fn escape_xml(text: &str) -> String {
-    crate::markdown::escape_attr(text).replace('\'', "&apos;")
+    crate::markdown::escape_with(text, |byte| match byte {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        b'"' => Some("&quot;"),
+        b'\'' => Some("&apos;"),
+        _ => None,
+    })
 }
 
 fn rfc3339(date: Option<Date>) -> String {
