@@ -338,7 +338,7 @@ fn register_functions(tera: &mut Tera, config: &Config, i18n: Arc<I18n>, urls: A
                         // Numbers are written the language's way (CLDR), like `{count}`.
                         match (v.as_str(), v.as_i64()) {
                             (Some(text), _) => text.to_string(),
-                            (None, Some(n)) => strings.cldr.format_number(strings.locale(&lang), n),
+                            (None, Some(n)) => strings.cldr.format_number(strings.locale(lang), n),
                             (None, None) => v.to_string(),
                         },
                     )
