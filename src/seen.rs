@@ -1,5 +1,93 @@
-//! Keys met once, for the memos that keep what repeats from page to page (the minifier's and
-//! typography's lines).
+//! The memo of lines that repeat from page to page, shared by the minifier and typography:
+//! both copy what they made of a line of a template's markup instead of going through it again.
+
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+
+/// Lines met before, by a key that hashes a line and the state before it, with what a pass made
+/// of them (`V`).
+///
+/// A line is stored the second time it is met (see [`SeenKeys`]), so that the text of a single
+/// page costs a hash, not a copy; the memo is emptied when it holds more than its limit of bytes,
+/// which bounds the memory of a thread's memo without the bookkeeping of an eviction order.
+pub struct LineMemo<V> {
+    /// The keys are hashes already: [`KeyHasher`] passes them on.
+    lines: HashMap<u64, V, BuildHasherDefault<KeyHasher>>,
+    seen: SeenKeys,
+    bytes: usize,
+    limit: usize,
+    /// Lines taken from the memo.
+    hits: usize,
+}
+
+impl<V> LineMemo<V> {
+    /// A memo emptied past `limit` bytes, that remembers lines met once in `seen_slots` slots (a
+    /// power of two).
+    pub fn new(limit: usize, seen_slots: usize) -> LineMemo<V> {
+        LineMemo {
+            lines: HashMap::default(),
+            seen: SeenKeys::new(seen_slots),
+            bytes: 0,
+            limit,
+            hits: 0,
+        }
+    }
+
+    /// What was made of the line of `key`, counted as a hit when the caller uses it ([`hit`]).
+    ///
+    /// [`hit`]: LineMemo::hit
+    pub fn get(&self, key: u64) -> Option<&V> {
+        self.lines.get(&key)
+    }
+
+    /// Counts a line copied from the memo.
+    pub fn hit(&mut self) {
+        self.hits += 1;
+    }
+
+    /// Lines copied from the memo so far.
+    pub fn hits(&self) -> usize {
+        self.hits
+    }
+
+    /// Records that the line of `key` was met; whether it is worth storing (it was met before).
+    pub fn met_before(&mut self, key: u64) -> bool {
+        self.seen.met_before(key)
+    }
+
+    /// Keeps what was made of the line of `key`, which holds `bytes` bytes; empties the memo
+    /// first when this would take it past its limit.
+    pub fn store(&mut self, key: u64, made: V, bytes: usize) {
+        self.bytes += bytes;
+        if self.bytes > self.limit {
+            self.lines.clear();
+            self.bytes = bytes;
+        }
+        self.lines.insert(key, made);
+    }
+}
+
+/// The hasher of [`LineMemo`]'s map, whose keys are hashes of the lines already: it passes them
+/// on instead of hashing them again.
+#[derive(Default)]
+pub struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used (the keys are `u64`); any other input is folded in.
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+
+    fn write_u64(&mut self, key: u64) {
+        self.0 = key;
+    }
+}
 
 /// The keys of things met once, in a table indexed by the key's low bits where a key replaces
 /// the one before it in its slot: a thing is worth keeping when it is met again before another
@@ -41,5 +129,31 @@ mod tests {
         assert!(!seen.met_before(5));
         assert!(!seen.met_before(6));
         assert!(seen.met_before(5));
+    }
+
+    #[test]
+    fn a_memo_past_its_limit_keeps_only_the_line_that_took_it_there() {
+        let mut memo: LineMemo<&str> = LineMemo::new(10, 8);
+        memo.store(1, "one", 4);
+        memo.store(2, "two", 4);
+        assert_eq!(memo.get(1), Some(&"one"));
+        memo.store(3, "three", 4);
+        assert_eq!(memo.get(1), None);
+        assert_eq!(memo.get(2), None);
+        assert_eq!(memo.get(3), Some(&"three"));
+        // The line that emptied the memo counts towards the next limit: 4 + 4 + 4 > 10.
+        memo.store(4, "four", 4);
+        assert_eq!(memo.get(3), Some(&"three"));
+        memo.store(5, "five", 4);
+        assert_eq!(memo.get(3), None);
+        assert_eq!(memo.get(5), Some(&"five"));
+    }
+
+    #[test]
+    fn the_key_hasher_passes_a_key_through() {
+        use std::hash::{BuildHasher, Hasher};
+        let mut hasher = BuildHasherDefault::<KeyHasher>::default().build_hasher();
+        hasher.write_u64(0xdead_beef);
+        assert_eq!(hasher.finish(), 0xdead_beef);
     }
 }

@@ -8,7 +8,7 @@
 //! `script` or `style`, never to URLs written in the text, and never to a passage marked with
 //! another `lang`. Spacing that is already right is left alone.
 
-use crate::seen::SeenKeys;
+use crate::seen::LineMemo;
 
 const NARROW_NBSP: char = '\u{202F}';
 const NBSP: char = '\u{A0}';
@@ -326,7 +326,7 @@ pub fn apply_html(html: &str, lang: &str) -> String {
 thread_local! {
     /// The lines this thread's pages repeat (see [`Memo`]): one per thread, so that pages
     /// rendered on both cores never wait on each other for it.
-    static LINES: std::cell::RefCell<Memo> = std::cell::RefCell::default();
+    static LINES: std::cell::RefCell<Memo> = std::cell::RefCell::new(new_memo());
 }
 
 /// Lines met before, with what the pass made of them.
@@ -338,44 +338,19 @@ thread_local! {
 /// state, depend only on its bytes and on the state before it: every tag and text node of the
 /// line ends inside it (its last text node ends at the `<` that starts the next line). So a
 /// line met again in the same state (the open elements, hashed as a chain, the page's rules,
-/// the previous character) is copied from the memo. A line is stored the second time it is
-/// met, so that a page's own text costs a hash, not a copy, and the memo is emptied when it
-/// holds more than [`Memo::LIMIT`] bytes.
-struct Memo {
-    lines: foldhash::HashMap<u64, KnownLine>,
-    /// The keys of lines met once: a line is stored when it is met again.
-    seen: SeenKeys,
-    bytes: usize,
-    /// Lines taken from the memo.
-    hits: usize,
-}
+/// the previous character) is copied from the memo. [`LineMemo`] stores a line the second
+/// time it is met and empties itself past [`MEMO_LIMIT`] bytes.
+type Memo = LineMemo<KnownLine>;
 
-impl Default for Memo {
-    fn default() -> Memo {
-        Memo {
-            lines: foldhash::HashMap::default(),
-            seen: SeenKeys::new(Memo::SEEN_SLOTS),
-            bytes: 0,
-            hits: 0,
-        }
-    }
-}
+/// The bytes of lines a memo holds before it is emptied: a language's header and footer take
+/// about 20 KB, and each thread has its own memo.
+const MEMO_LIMIT: usize = 2 << 20;
+/// The slots of the memo's table of lines met once (a power of two).
+const MEMO_SEEN_SLOTS: usize = 1 << 14;
 
-impl Memo {
-    /// The bytes of lines a memo holds before it is emptied: a language's header and footer
-    /// take about 20 KB, and each thread has its own memo.
-    const LIMIT: usize = 2 << 20;
-    /// The slots of the table of lines met once (a power of two).
-    const SEEN_SLOTS: usize = 1 << 14;
-
-    fn store(&mut self, key: u64, line: KnownLine) {
-        self.bytes += line.line.len() + line.written.len();
-        if self.bytes > Memo::LIMIT {
-            self.lines.clear();
-            self.bytes = line.line.len() + line.written.len();
-        }
-        self.lines.insert(key, line);
-    }
+/// A thread's memo, empty.
+fn new_memo() -> Memo {
+    LineMemo::new(MEMO_LIMIT, MEMO_SEEN_SLOTS)
 }
 
 /// A line met before, and what the pass made of it.
@@ -424,7 +399,7 @@ impl<'a> Pass<'a> {
                 continue;
             };
             let key = self.key(at);
-            if let Some(known) = memo.lines.get(&key) {
+            if let Some(known) = memo.get(key) {
                 if html[at..].starts_with(&*known.line) {
                     self.out.push_str(&known.written);
                     self.stack.truncate(known.kept);
@@ -439,11 +414,11 @@ impl<'a> Pass<'a> {
                     }
                     self.state = known.state;
                     at += known.line.len();
-                    memo.hits += 1;
+                    memo.hit();
                     continue;
                 }
             }
-            let keep = memo.seen.met_before(key);
+            let keep = memo.met_before(key);
             let (start, written) = (at, self.out.len());
             let (end, low) = self.line(at);
             // A line that runs to the end of the page may owe its end to it (a quote or a
@@ -463,7 +438,8 @@ impl<'a> Pass<'a> {
                     opened,
                     state: self.state,
                 };
-                memo.store(key, line);
+                let bytes = line.line.len() + line.written.len();
+                memo.store(key, line, bytes);
             }
             at = end;
         }
@@ -684,7 +660,7 @@ mod tests {
             seed ^= seed << 17;
             seed
         };
-        let mut memo = Memo::default();
+        let mut memo = new_memo();
         for page in 0..600 {
             let lang = ["fr", "en", "uk"][page % 3];
             let mut html = String::new();
@@ -696,7 +672,11 @@ mod tests {
             let without = Pass::new(&html, page_rules).run(None);
             assert_eq!(with_memo, without, "{lang}: {html:?}");
         }
-        assert!(memo.hits > 1_000, "only {} lines from the memo", memo.hits);
+        assert!(
+            memo.hits() > 1_000,
+            "only {} lines from the memo",
+            memo.hits()
+        );
     }
 
     #[test]

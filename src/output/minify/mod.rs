@@ -64,7 +64,7 @@ const ONE_PASS_DEPTH: usize = 200;
 thread_local! {
     /// The lines this thread's pages repeat (see [`onepass::Memo`]): one per thread, so that
     /// pages rendered on both cores never wait on each other for it.
-    static LINES: std::cell::RefCell<onepass::Memo> = std::cell::RefCell::default();
+    static LINES: std::cell::RefCell<onepass::Memo> = std::cell::RefCell::new(onepass::new_memo());
 }
 
 /// The page minified by [`onepass`], if it takes it; debug builds, hence every test, check

@@ -18,7 +18,7 @@
 //! U+20D2 (a combining mark minify-html writes back as part of an entity). Debug builds, hence
 //! every test, check each page against minify-html.
 
-use crate::seen::SeenKeys;
+use crate::seen::LineMemo;
 use minify_html_common::gen::attrs::ATTRS;
 use minify_html_common::gen::codepoints::{
     ALPHANUMERIC_OR_EQUALS, DIGIT, HEX_DIGIT, NOT_UNQUOTED_ATTR_VAL_CHAR, TAG_NAME_CHAR,
@@ -33,8 +33,7 @@ use minify_html_common::spec::tag::void::VOID_TAGS;
 use minify_html_common::spec::tag::whitespace::{
     get_whitespace_minification_for_tag, WhitespaceMinification,
 };
-use std::collections::HashMap;
-use std::hash::{BuildHasher, BuildHasherDefault};
+use std::hash::BuildHasher;
 use std::ops::Range;
 
 use super::elements::{find_ignore_case, tag_end, tag_name};
@@ -601,7 +600,7 @@ struct Recording {
 }
 
 /// A line met before, and what minifying it did.
-struct KnownLine {
+pub struct KnownLine {
     state: LineState,
     line: Box<[u8]>,
     minified: Box<[u8]>,
@@ -621,57 +620,19 @@ struct KnownLine {
 /// that ends a line to the next such `>`, with no text pending at either end) is a function of
 /// its bytes and of the [`LineState`] before it: every decision it takes reads nothing past its
 /// last `>`. So a line met again in the same state is copied from the memo, with its effect on
-/// the stack, instead of being parsed again. A line is stored the second time it is met, so
-/// that the text of a single page (its paragraphs) costs a hash, not a copy, and the memo is
-/// emptied when it holds more than [`Memo::LIMIT`] bytes. A memo serves passes of one
-/// `max_depth` (the line's effect on the stack was found under it).
-pub struct Memo {
-    /// By the line's key, a hash already: see [`KeyHasher`].
-    lines: HashMap<u64, KnownLine, BuildHasherDefault<KeyHasher>>,
-    /// The keys of lines met once: a line is stored when it is met again.
-    seen: SeenKeys,
-    bytes: usize,
-    /// Lines taken from the memo.
-    hits: usize,
-}
+/// the stack, instead of being parsed again. [`LineMemo`] stores a line the second time it is
+/// met and empties itself past [`MEMO_LIMIT`] bytes. A memo serves passes of one `max_depth`
+/// (the line's effect on the stack was found under it).
+pub type Memo = LineMemo<KnownLine>;
 
-impl Default for Memo {
-    fn default() -> Memo {
-        Memo {
-            lines: HashMap::default(),
-            seen: SeenKeys::new(Memo::SEEN_SLOTS),
-            bytes: 0,
-            hits: 0,
-        }
-    }
-}
+/// The bytes of lines a memo holds before it is emptied.
+const MEMO_LIMIT: usize = 8 << 20;
+/// The slots of the memo's table of lines met once (a power of two).
+const MEMO_SEEN_SLOTS: usize = 1 << 16;
 
-impl Memo {
-    /// The bytes of lines a memo holds before it is emptied.
-    const LIMIT: usize = 8 << 20;
-    /// The slots of the table of lines met once (a power of two).
-    const SEEN_SLOTS: usize = 1 << 16;
-}
-
-/// The hasher of [`Memo::lines`], whose keys are hashes of the lines already: it passes them on.
-#[derive(Default)]
-struct KeyHasher(u64);
-
-impl std::hash::Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        // Only `write_u64` is used (the keys are `u64`); any other input is folded in.
-        for &byte in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
-        }
-    }
-
-    fn write_u64(&mut self, key: u64) {
-        self.0 = key;
-    }
+/// A thread's memo, empty.
+pub fn new_memo() -> Memo {
+    LineMemo::new(MEMO_LIMIT, MEMO_SEEN_SLOTS)
 }
 
 impl Pass<'_> {
@@ -699,7 +660,7 @@ impl Pass<'_> {
                 head_closed: self.head_closed,
             };
             let key = hasher().hash_one((&state, line));
-            match memo.lines.get(&key) {
+            match memo.get(key) {
                 Some(known) if known.state == state && *known.line == *line => {
                     self.out.extend_from_slice(&known.minified);
                     self.stack.truncate(known.kept);
@@ -713,7 +674,7 @@ impl Pass<'_> {
                     }));
                     self.document_tags = known.document_tags;
                     self.head_closed = known.head_closed;
-                    memo.hits += 1;
+                    memo.hit();
                     at = end;
                 }
                 _ => {
@@ -740,7 +701,7 @@ impl Pass<'_> {
         let Some(memo) = self.memo.as_deref_mut() else {
             return;
         };
-        if at != recording.end || self.pending.is_some() || !memo.seen.met_before(recording.key) {
+        if at != recording.end || self.pending.is_some() || !memo.met_before(recording.key) {
             return;
         }
         let start = recording.start;
@@ -761,14 +722,10 @@ impl Pass<'_> {
             document_tags: self.document_tags,
             head_closed: self.head_closed,
         };
-        memo.bytes += known.line.len()
+        let bytes = known.line.len()
             + known.minified.len()
             + known.opened.len() * std::mem::size_of::<Frame>();
-        if memo.bytes > Memo::LIMIT {
-            memo.lines.clear();
-            memo.bytes = 0;
-        }
-        memo.lines.insert(recording.key, known);
+        memo.store(recording.key, known, bytes);
     }
 }
 
@@ -1326,7 +1283,7 @@ mod tests {
         let number =
             |name: &str, default: u64| std::env::var(name).map_or(default, |n| n.parse().unwrap());
         let mut random = Random(number("RANDOM_SEED", 0x1cc0_5eed));
-        let mut memo = Memo::default();
+        let mut memo = new_memo();
         let total = number("RANDOM_PAGES", 3000) as usize;
         let mut taken = 0;
         for _ in 0..total {
@@ -1360,6 +1317,6 @@ mod tests {
         // Most generated pages are regular, and lines are taken from the memo: the comparison
         // is not an empty one.
         assert!(taken > total / 3, "{taken} of {total} taken");
-        assert!(memo.hits > total, "{} lines from the memo", memo.hits);
+        assert!(memo.hits() > total, "{} lines from the memo", memo.hits());
     }
 }
