@@ -606,16 +606,10 @@ fn render_site(
         }
     }
     timings.lap("feeds");
-    let search = if stale_search.is_some() {
-        indexer.cancel();
-        Vec::new()
-    } else {
-        indexer.finish().unwrap_or_else(|problem| {
-            problems.push(problem);
-            Vec::new()
-        })
-    };
-    timings.lap("search");
+    // What does not wait for the search index is done while its thread finishes the last
+    // language: claiming the pages' and citations' paths, the sitemap, and freeing the lists'
+    // values (the other core would otherwise wait).
+    renderer.release_lists();
     let is_known = |path: &str| {
         // A page collision the index reported already also collides its folder's files.
         let page = match path.rsplit_once('/') {
@@ -643,6 +637,18 @@ fn render_site(
             }
         }
     }
+    let sitemap = feeds::sitemap(site).into_bytes();
+    let robots = feeds::robots(site).into_bytes();
+    timings.lap("plan");
+    let search = if stale_search.is_some() {
+        indexer.cancel();
+        Vec::new()
+    } else {
+        indexer.finish().unwrap_or_else(|problem| {
+            problems.push(problem);
+            Vec::new()
+        })
+    };
     let mut add = |plan: &mut Plan, path: String, contents: Vec<u8>, owner: &str| {
         if let Err(previous) = plan.add(path.clone(), contents, &mut owners, owner) {
             if !is_known(&path) {
@@ -656,18 +662,8 @@ fn render_site(
     for (path, contents) in feed_files {
         add(&mut plan, path, contents, "the Atom feed");
     }
-    add(
-        &mut plan,
-        "sitemap.xml".into(),
-        feeds::sitemap(site).into_bytes(),
-        "the sitemap",
-    );
-    add(
-        &mut plan,
-        "robots.txt".into(),
-        feeds::robots(site).into_bytes(),
-        "robots.txt",
-    );
+    add(&mut plan, "sitemap.xml".into(), sitemap, "the sitemap");
+    add(&mut plan, "robots.txt".into(), robots, "robots.txt");
     add(
         &mut plan,
         "syntax.css".into(),
@@ -693,7 +689,7 @@ fn render_site(
     }
     // Texts that could not be rendered again for the pages or the feeds.
     problems.extend(renderer.bodies.problems());
-    timings.lap("plan");
+    timings.lap("search");
     Rendering {
         plan,
         kept: Some(Kept {

@@ -314,6 +314,18 @@ impl<'a> Renderer<'a> {
         renderer
     }
 
+    /// Lets go of the values made for the lists ([`Renderer::list_items`], the paginations'
+    /// links), once every page is rendered. At 10,000 documents they are 80,000 Tera maps, whose
+    /// freeing took 0.17 s: the build calls this while the search index finishes its last
+    /// language on the other core, rather than when the renderer goes, on the build's last
+    /// stretch with one core busy.
+    pub fn release_lists(&mut self) {
+        drop(std::mem::take(&mut self.list_items));
+        if let Ok(links) = self.page_links.get_mut() {
+            drop(std::mem::take(links));
+        }
+    }
+
     /// Hashes every page's template and context (see [`fingerprint`]), and takes the previous
     /// build's page instead of rendering when its hash is the same (with `reuse`: the caller
     /// has checked that the build's fingerprint is).
