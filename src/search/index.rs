@@ -22,6 +22,7 @@ use std::io::Write;
 
 use flate2::write::GzEncoder;
 use flate2::Compression;
+use rayon::prelude::*;
 use serde::Serialize;
 use sha1::{Digest as _, Sha1};
 
@@ -368,13 +369,23 @@ impl LanguageIndex {
         terms.sort_by(|a, b| a.0.cmp(&b.0));
         let chunks = chunk(terms);
         let ranges = chunk_ranges(&chunks);
+        // Encoding and compressing the chunks, most of this function's time, on every core:
+        // the last language's index is finished while little else is left to do. Their names
+        // are then given in order, as a name depends on those taken before it.
+        let encoded: Vec<(Vec<u8>, Vec<u8>)> = chunks
+            .par_iter()
+            .map(|chunk| {
+                let bytes = encode_chunk(chunk, &renumber);
+                let compressed = compress(&bytes);
+                (bytes, compressed)
+            })
+            .collect();
         let mut chunk_names: HashSet<String> = HashSet::default();
         let mut index_chunks = Vec::new();
-        for (chunk, (from, to)) in chunks.iter().zip(ranges) {
-            let bytes = encode_chunk(chunk, &renumber);
+        for ((bytes, compressed), (from, to)) in encoded.into_iter().zip(ranges) {
             let name = short_name(&code, &bytes, &chunk_names);
             chunk_names.insert(name.clone());
-            files.push((format!("index/{name}.pf_index"), compress(&bytes)));
+            files.push((format!("index/{name}.pf_index"), compressed));
             index_chunks.push((from, to, name));
         }
 
