@@ -922,3 +922,67 @@ fn static_files(dir: &Path) -> Vec<(String, PathBuf)> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::templates::Job;
+
+    /// List pages rendered once the lists' shared values were let go
+    /// ([`Renderer::release_lists`]) make their cards afresh: the same bytes as before, and as
+    /// the build's own pages.
+    #[test]
+    fn list_pages_are_the_same_once_the_lists_are_let_go() {
+        let options = Options {
+            root: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic"),
+            output_dir: None,
+            base_url: None,
+            drafts: false,
+            write: false,
+        };
+        let cache = MarkdownCache::default();
+        let built = build_in_memory(&options, &Silent, Some(&cache), None).unwrap();
+        let retained = built.retained.expect("a build with a cache keeps its site");
+        let mut renderer = Renderer::new(
+            &retained.site,
+            Bodies::Kept(&retained.bodies),
+            &retained.rendered,
+            &retained.engine,
+            &retained.i18n,
+            &retained.asset_sizes,
+        );
+        let lists: Vec<Job> = templates::jobs(&retained.site)
+            .into_iter()
+            .filter(|job| matches!(job, Job::Section { .. } | Job::Term { .. }))
+            .collect();
+        assert!(lists.len() >= 4, "{} list pages", lists.len());
+        let shared: Vec<_> = lists
+            .iter()
+            .map(|job| renderer.render(job).unwrap())
+            .collect();
+        renderer.release_lists();
+        for (job, before) in lists.iter().zip(&shared) {
+            let after = renderer.render(job).unwrap();
+            assert_eq!(after.path, before.path);
+            assert_eq!(after.contents, before.contents, "{}", after.path);
+            assert_eq!(
+                Some(&after.contents),
+                built.plan.files.get(&after.path),
+                "{}",
+                after.path
+            );
+        }
+        let links_a_document = |contents: &[u8]| {
+            let html = String::from_utf8_lossy(contents);
+            let site = &retained.site;
+            site.versions
+                .iter()
+                .zip(&site.version_urls)
+                .any(|(v, url)| v.kind == load::VersionKind::Page && html.contains(url.as_str()))
+        };
+        assert!(
+            shared.iter().any(|page| links_a_document(&page.contents)),
+            "no list page shows a document"
+        );
+    }
+}

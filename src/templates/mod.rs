@@ -834,11 +834,12 @@ impl<'a> Renderer<'a> {
                 ListItems::Shared(
                     on_page
                         .map(|&d| {
-                            self.list_items[d * languages + language]
-                                .get_or_init(|| {
-                                    tera::Value::from_serializable(&self.list_item(d, lang))
-                                })
-                                .clone()
+                            let made = || tera::Value::from_serializable(&self.list_item(d, lang));
+                            // Made afresh once the lists were let go (see `release_lists`).
+                            match self.list_items.get(d * languages + language) {
+                                Some(shared) => shared.get_or_init(made).clone(),
+                                None => made(),
+                            }
                         })
                         .collect(),
                 )
