@@ -90,6 +90,19 @@ impl Retained {
     pub fn into_page_hashes(self) -> PageHashes {
         self.pages
     }
+
+    /// A renderer over the kept site, for `serve`'s page-only rebuilds: the same inputs the
+    /// build rendered with, the bodies as they were last resolved.
+    fn renderer(&self) -> Renderer<'_> {
+        Renderer::new(
+            &self.site,
+            Bodies::Kept(&self.bodies),
+            &self.rendered,
+            &self.engine,
+            &self.i18n,
+            &self.asset_sizes,
+        )
+    }
 }
 
 /// A build's fingerprint and each page's hash (see [`templates::fingerprint`]).
@@ -812,14 +825,7 @@ pub fn rerender_pages(retained: &mut Retained, changed: &[PathBuf]) -> Option<Re
         }
         retained.bodies[v] = html;
     }
-    let renderer = Renderer::new(
-        &retained.site,
-        Bodies::Kept(&retained.bodies),
-        &retained.rendered,
-        &retained.engine,
-        &retained.i18n,
-        &retained.asset_sizes,
-    );
+    let renderer = retained.renderer();
     let mut files: Vec<(String, Vec<u8>)> = indices
         .iter()
         .map(|&v| {
@@ -943,14 +949,7 @@ mod tests {
         let cache = MarkdownCache::default();
         let built = build_in_memory(&options, &Silent, Some(&cache), None).unwrap();
         let retained = built.retained.expect("a build with a cache keeps its site");
-        let mut renderer = Renderer::new(
-            &retained.site,
-            Bodies::Kept(&retained.bodies),
-            &retained.rendered,
-            &retained.engine,
-            &retained.i18n,
-            &retained.asset_sizes,
-        );
+        let mut renderer = retained.renderer();
         let lists: Vec<Job> = templates::jobs(&retained.site)
             .into_iter()
             .filter(|job| matches!(job, Job::Section { .. } | Job::Term { .. }))
