@@ -140,9 +140,9 @@ impl Indexer {
                 }
             }
         }
-        // `str::from_utf8` checks eight bytes at a time where `from_utf8_lossy` goes character
-        // by character; rendered pages are valid UTF-8, so the lossy copy is only a fallback.
-        let html = match std::str::from_utf8(html) {
+        // Rendered pages are valid UTF-8, so the lossy copy is only a fallback; `simdutf8`
+        // checks them several times faster than `str::from_utf8` on text outside ASCII.
+        let html = match simdutf8::basic::from_utf8(html) {
             Ok(html) => std::borrow::Cow::Borrowed(html),
             Err(_) => String::from_utf8_lossy(html),
         };

@@ -16,6 +16,7 @@
 //! reader's cache never serves a stale one.
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use foldhash::{HashMap, HashSet};
 use std::io::Write;
@@ -142,7 +143,8 @@ struct PageEntry {
 pub struct LanguageIndex {
     language_code: String,
     vocabulary: Vocabulary,
-    terms: HashMap<String, TermPostings>,
+    /// By term number (see [`Vocabulary::key`]); terms met only on pages left out have none.
+    postings: Vec<TermPostings>,
     pages: Vec<PageEntry>,
     fragment_names: HashMap<String, String>,
     fragments: Vec<(String, Vec<u8>)>,
@@ -169,7 +171,7 @@ impl LanguageIndex {
         LanguageIndex {
             language_code: code.to_string(),
             vocabulary: Vocabulary::new(code),
-            terms: HashMap::default(),
+            postings: Vec::new(),
             pages: Vec::new(),
             fragment_names: HashMap::default(),
             fragments: Vec::new(),
@@ -211,15 +213,14 @@ impl LanguageIndex {
             .map(|name| self.meta_field(name))
             .collect();
         let mut meta_terms = words.meta_terms;
-        for (key, occurrences) in words.terms {
-            let meta = meta_terms.remove(&key).unwrap_or_default();
-            self.add_term(key, page, occurrences, meta, &field_ids);
+        for (id, occurrences) in words.terms {
+            let meta = meta_terms.remove(&id).unwrap_or_default();
+            self.add_term(id, page, occurrences, meta, &field_ids);
         }
-        // Terms found only in the metadata, in a fixed order so postings come out the same.
-        let mut meta_only: Vec<(String, Vec<MetaOccurrence>)> = meta_terms.into_iter().collect();
-        meta_only.sort_by(|a, b| a.0.cmp(&b.0));
-        for (key, meta) in meta_only {
-            self.add_term(key, page, Vec::new(), meta, &field_ids);
+        // Terms found only in the metadata. Each term has postings of its own: the order
+        // they are added in changes nothing.
+        for (id, meta) in meta_terms {
+            self.add_term(id, page, Vec::new(), meta, &field_ids);
         }
 
         for (filter, values) in &digest.filters {
@@ -274,7 +275,7 @@ impl LanguageIndex {
     /// then each accented form's, the forms in their order on the page.
     fn add_term(
         &mut self,
-        key: String,
+        id: u32,
         page: u32,
         occurrences: Vec<Occurrence>,
         meta: Vec<MetaOccurrence>,
@@ -283,15 +284,18 @@ impl LanguageIndex {
         // Pagefind's order: the plain form, then the accented forms of the text in form order,
         // then accented forms found only in the metadata, in form order.
         let mut plain = Vec::new();
-        let mut text_forms: BTreeMap<String, Vec<Occurrence>> = BTreeMap::new();
+        let mut text_forms: BTreeMap<Rc<str>, Vec<Occurrence>> = BTreeMap::new();
         for occurrence in occurrences {
-            match occurrence.accented.clone() {
-                Some(form) => text_forms.entry(form).or_default().push(occurrence),
+            match &occurrence.accented {
+                Some(form) => text_forms
+                    .entry(Rc::clone(form))
+                    .or_default()
+                    .push(occurrence),
                 None => plain.push(occurrence),
             }
         }
         let mut plain_meta = Vec::new();
-        let mut meta_forms: BTreeMap<String, Vec<(u16, u32)>> = BTreeMap::new();
+        let mut meta_forms: BTreeMap<Rc<str>, Vec<(u16, u32)>> = BTreeMap::new();
         for place in meta {
             let field = field_ids[place.field as usize];
             match place.accented {
@@ -302,7 +306,7 @@ impl LanguageIndex {
                 None => plain_meta.push((field, place.position)),
             }
         }
-        let mut forms: Vec<(String, Posting)> = Vec::new();
+        let mut forms: Vec<(Rc<str>, Posting)> = Vec::new();
         for (form, occurrences) in text_forms {
             let meta = meta_forms.remove(&form).unwrap_or_default();
             forms.push((
@@ -324,7 +328,11 @@ impl LanguageIndex {
                 },
             ));
         }
-        let postings = self.terms.entry(key).or_default();
+        let index = id as usize;
+        if self.postings.len() <= index {
+            self.postings.resize_with(index + 1, TermPostings::default);
+        }
+        let postings = &mut self.postings[index];
         if !plain.is_empty() || !plain_meta.is_empty() {
             postings.plain.push(&Posting {
                 page,
@@ -336,13 +344,13 @@ impl LanguageIndex {
             match postings
                 .accented
                 .iter_mut()
-                .find(|(known, _)| *known == form)
+                .find(|(known, _)| **known == *form)
             {
                 Some((_, list)) => list.push(&posting),
                 None => {
                     let mut list = PostingList::default();
                     list.push(&posting);
-                    postings.accented.push((form, list));
+                    postings.accented.push((form.to_string(), list));
                 }
             }
         }
@@ -365,7 +373,14 @@ impl LanguageIndex {
             .collect();
         let meta_fields: Vec<String> = sorted_fields.into_iter().cloned().collect();
 
-        let mut terms: Vec<(String, TermPostings)> = self.terms.into_iter().collect();
+        let vocabulary = &self.vocabulary;
+        let mut terms: Vec<(String, TermPostings)> = self
+            .postings
+            .into_iter()
+            .enumerate()
+            .filter(|(_, postings)| postings.plain.count > 0 || !postings.accented.is_empty())
+            .map(|(id, postings)| (vocabulary.key(id as u32).to_string(), postings))
+            .collect();
         terms.sort_by(|a, b| a.0.cmp(&b.0));
         let chunks = chunk(terms);
         let ranges = chunk_ranges(&chunks);

@@ -14,7 +14,9 @@ use foldhash::HashMap;
 use serde::Serialize;
 use unicode_segmentation::UnicodeSegmentation;
 
-use super::words::{Language, Term, Vocabulary};
+use std::rc::Rc;
+
+use super::words::{IndexTerm, Vocabulary};
 
 /// What the HTML reader keeps of a page.
 #[derive(Debug, Default, Clone)]
@@ -44,7 +46,7 @@ pub struct Occurrence {
     pub position: u32,
     /// 24 for ordinary text (weight 1 × 24), more in headings, 0 in text weighted 0.
     pub weight: u8,
-    pub accented: Option<String>,
+    pub accented: Option<Rc<str>>,
 }
 
 /// Where a term stands in a metadata field.
@@ -53,7 +55,7 @@ pub struct MetaOccurrence {
     /// The field's rank among the page's own fields, in name order.
     pub field: u16,
     pub position: u32,
-    pub accented: Option<String>,
+    pub accented: Option<Rc<str>>,
 }
 
 /// A heading (or other element with an `id`) that results can link to.
@@ -72,8 +74,9 @@ pub struct Anchor {
 pub struct PageWords {
     /// The text without markers, as excerpts show it.
     pub content: String,
-    pub terms: HashMap<String, Vec<Occurrence>>,
-    pub meta_terms: HashMap<String, Vec<MetaOccurrence>>,
+    /// By term number (see [`Vocabulary::key`]).
+    pub terms: HashMap<u32, Vec<Occurrence>>,
+    pub meta_terms: HashMap<u32, Vec<MetaOccurrence>>,
     pub anchors: Vec<Anchor>,
     pub word_count: usize,
 }
@@ -118,7 +121,7 @@ pub fn read(digest: &Digest, vocabulary: &mut Vocabulary) -> PageWords {
         content.pop();
     }
     reader.page.word_count = reader.last_position as usize + 1;
-    reader.page.meta_terms = meta_terms(&digest.meta, reader.vocabulary.language());
+    reader.page.meta_terms = meta_terms(&digest.meta, reader.vocabulary);
     reader.page
 }
 
@@ -160,44 +163,39 @@ impl Reader<'_> {
             content.push('\u{200B}');
         }
         let weight = *self.weights.last().unwrap_or(&1);
-        let known = self.vocabulary.terms(&word);
-        let mut pairs = Vec::new();
+        // Pairs of characters are only for words cut out of a run of a segmented language.
+        let known: Rc<[IndexTerm]> = if language_segmented && segment.is_none() {
+            self.vocabulary.terms_without_pairs(&word).into()
+        } else {
+            self.vocabulary.terms(&word)
+        };
         let mut across = None;
         if let Some(previous) = segment {
-            let language = self.vocabulary.language();
-            pairs = language.pairs(&word, &known);
-            let all: Vec<Term> = known.iter().chain(&pairs).cloned().collect();
-            across = language.pair_across(&word, previous, &all);
+            let candidate = self.vocabulary.language().pair_across(&word, previous);
+            if let Some(term) = candidate.map(|t| self.vocabulary.intern(t)) {
+                if !known.iter().any(|t| t.id == term.id) {
+                    across = Some(term);
+                }
+            }
         }
-        let parts =
-            known.iter().chain(&pairs).filter(|t| t.part).count() + usize::from(across.is_some());
+        let parts = known.iter().filter(|t| t.part).count() + usize::from(across.is_some());
         let part_weight = if parts > 0 && weight > 0 {
             (weight / u8::try_from(parts).unwrap_or(u8::MAX)).max(1)
         } else {
             0
         };
         let position = self.next_position;
-        for Term {
-            key,
-            part,
-            accented,
-        } in known.iter().chain(&pairs)
-        {
+        for IndexTerm { id, part, accented } in known.iter() {
             let occurrence = Occurrence {
                 position,
                 weight: if *part { part_weight } else { weight },
                 accented: accented.clone(),
             };
-            match self.page.terms.get_mut(key) {
-                Some(occurrences) => occurrences.push(occurrence),
-                None => {
-                    self.page.terms.insert(key.clone(), vec![occurrence]);
-                }
-            }
+            self.page.terms.entry(*id).or_default().push(occurrence);
         }
         // The pair spanning two segments belongs to the segment it starts in.
         if let (Some(term), Some(before)) = (across, position.checked_sub(1)) {
-            let occurrences = self.page.terms.entry(term.key).or_default();
+            let occurrences = self.page.terms.entry(term.id).or_default();
             if !occurrences.iter().any(|o| o.position == before) {
                 occurrences.push(Occurrence {
                     position: before,
@@ -259,13 +257,14 @@ impl Reader<'_> {
 /// The terms of the metadata fields (the title first of all), by field rank and word number.
 fn meta_terms(
     meta: &BTreeMap<String, String>,
-    language: &Language,
-) -> HashMap<String, Vec<MetaOccurrence>> {
-    let mut terms: HashMap<String, Vec<MetaOccurrence>> = HashMap::default();
+    vocabulary: &mut Vocabulary,
+) -> HashMap<u32, Vec<MetaOccurrence>> {
+    let mut terms: HashMap<u32, Vec<MetaOccurrence>> = HashMap::default();
     for (field, value) in meta.values().enumerate() {
         for (position, word) in value.split_whitespace().enumerate() {
-            for Term { key, accented, .. } in language.word_terms(word) {
-                terms.entry(key).or_default().push(MetaOccurrence {
+            for term in vocabulary.language().word_terms(word) {
+                let IndexTerm { id, accented, .. } = vocabulary.intern(term);
+                terms.entry(id).or_default().push(MetaOccurrence {
                     field: field as u16,
                     position: position as u32,
                     accented,
@@ -434,12 +433,21 @@ mod tests {
             language: "en".into(),
             ..Digest::default()
         };
-        let page = read(&digest, &mut Vocabulary::new("en"));
+        let mut vocabulary = Vocabulary::new("en");
+        let page = read(&digest, &mut vocabulary);
         assert_eq!(page.content, "Intro Results text");
         assert_eq!(page.word_count, 3);
-        assert_eq!(page.terms["result"][0].weight, 144);
-        assert_eq!(page.terms["intro"][0].weight, 24);
-        assert_eq!(page.terms["text"][0].position, 2);
+        let places = |key: &str| {
+            let (_, places) = page
+                .terms
+                .iter()
+                .find(|(&id, _)| vocabulary.key(id) == key)
+                .unwrap_or_else(|| panic!("no term {key}"));
+            places.clone()
+        };
+        assert_eq!(places("result")[0].weight, 144);
+        assert_eq!(places("intro")[0].weight, 24);
+        assert_eq!(places("text")[0].position, 2);
         assert_eq!(
             page.anchors,
             [Anchor {

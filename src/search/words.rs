@@ -195,20 +195,15 @@ impl Language {
     }
 
     /// The pair of characters that spans the boundary between the segment before (whose last
-    /// cluster is `previous`) and `segment`, unless `existing` already has it.
-    pub fn pair_across(
-        &self,
-        segment: &str,
-        previous: Option<&str>,
-        existing: &[Term],
-    ) -> Option<Term> {
+    /// cluster is `previous`) and `segment`. The caller leaves it out when the segment's own
+    /// terms already have it.
+    pub fn pair_across(&self, segment: &str, previous: Option<&str>) -> Option<Term> {
         let previous = previous.filter(|cluster| is_segmented_script(cluster))?;
         let first = segment
             .graphemes(true)
             .next()
             .filter(|c| is_segmented_script(c))?;
-        let term = self.stem(&[previous, first].concat(), true);
-        (!existing.iter().any(|t| t.key == term.key)).then_some(term)
+        Some(self.stem(&[previous, first].concat(), true))
     }
 
     /// Cuts a run of text of a segmented language into words with ICU4X's dictionary segmenter,
@@ -231,16 +226,31 @@ impl Language {
     }
 }
 
+/// A term as one language's index holds it: by number, with its accented form shared, so that
+/// recording one of its places on a page neither hashes its text nor copies it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexTerm {
+    /// The term's number in its [`Vocabulary`]; [`Vocabulary::key`] gives its text back.
+    pub id: u32,
+    pub part: bool,
+    pub accented: Option<Rc<str>>,
+}
+
 /// A language's rules with the terms of the words already met: a word's terms depend only on
 /// the word, and most words of a site come back on page after page, so each distinct word is
-/// normalized and stemmed once.
+/// normalized and stemmed once. Its terms are numbered: an index keeps one entry per number.
 pub struct Vocabulary {
     language: Language,
-    known: HashMap<String, Rc<[Term]>>,
+    /// By word: its terms and, in a segmented language, the pairs of its characters.
+    known: HashMap<String, Rc<[IndexTerm]>>,
+    /// Each term's number, and each number's term.
+    ids: HashMap<Rc<str>, u32>,
+    keys: Vec<Rc<str>>,
 }
 
 /// Distinct words remembered before the memory is started afresh, so that a site of unusual
-/// vocabulary (numbers, codes) cannot grow it without bound.
+/// vocabulary (numbers, codes) cannot grow it without bound. Term numbers are kept: they are
+/// the index's own terms.
 const MOST_KNOWN_WORDS: usize = 1 << 20;
 
 impl Vocabulary {
@@ -248,6 +258,8 @@ impl Vocabulary {
         Vocabulary {
             language: Language::new(code),
             known: HashMap::default(),
+            ids: HashMap::default(),
+            keys: Vec::new(),
         }
     }
 
@@ -255,17 +267,54 @@ impl Vocabulary {
         &self.language
     }
 
-    /// [`Language::terms`], remembered.
-    pub fn terms(&mut self, raw: &str) -> Rc<[Term]> {
+    /// The terms of a word of the text, remembered: [`Language::terms`] and, in a segmented
+    /// language (where every word of the text is cut out of a run), [`Language::pairs`].
+    pub fn terms(&mut self, raw: &str) -> Rc<[IndexTerm]> {
         if let Some(terms) = self.known.get(raw) {
             return Rc::clone(terms);
         }
         if self.known.len() >= MOST_KNOWN_WORDS {
             self.known.clear();
         }
-        let terms: Rc<[Term]> = self.language.terms(raw).into();
+        let mut terms = self.language.terms(raw);
+        if self.language.is_segmented() {
+            let pairs = self.language.pairs(raw, &terms);
+            terms.extend(pairs);
+        }
+        let terms: Rc<[IndexTerm]> = terms.into_iter().map(|t| self.intern(t)).collect();
         self.known.insert(raw.to_string(), Rc::clone(&terms));
         terms
+    }
+
+    /// [`Language::terms`] alone, not remembered: a word of a segmented language's text that
+    /// was not cut out of a run (one that looks like a marker).
+    pub fn terms_without_pairs(&mut self, raw: &str) -> Vec<IndexTerm> {
+        let terms = self.language.terms(raw);
+        terms.into_iter().map(|t| self.intern(t)).collect()
+    }
+
+    /// `term` numbered: the number it already has, or the next.
+    pub fn intern(&mut self, term: Term) -> IndexTerm {
+        let id = match self.ids.get(term.key.as_str()) {
+            Some(&id) => id,
+            None => {
+                let id = u32::try_from(self.keys.len()).unwrap_or(u32::MAX);
+                let key: Rc<str> = term.key.into();
+                self.keys.push(Rc::clone(&key));
+                self.ids.insert(key, id);
+                id
+            }
+        };
+        IndexTerm {
+            id,
+            part: term.part,
+            accented: term.accented.map(Rc::from),
+        }
+    }
+
+    /// The text of term number `id`.
+    pub fn key(&self, id: u32) -> &str {
+        self.keys.get(id as usize).map_or("", |key| key)
     }
 }
 
@@ -467,6 +516,46 @@ mod tests {
     }
 
     #[test]
+    fn a_vocabulary_numbers_each_term_once() {
+        let mut french = Vocabulary::new("fr");
+        let first = french.terms("Réunions");
+        let again = french.terms("réunion");
+        assert_eq!(first.len(), 1);
+        assert_eq!(first[0].id, again[0].id, "both stem to the same term");
+        assert_eq!(french.key(first[0].id), "reunion");
+        assert_eq!(first[0].accented.as_deref(), Some("réunions"));
+        let other = french.terms("villes");
+        assert_ne!(other[0].id, first[0].id);
+        assert_eq!(french.key(other[0].id), "vill");
+        let interned = french.intern(Term {
+            key: "vill".into(),
+            part: true,
+            accented: None,
+        });
+        assert_eq!((interned.id, interned.part), (other[0].id, true));
+        assert_eq!(french.key(u32::MAX), "");
+    }
+
+    #[test]
+    fn a_segmented_languages_words_come_with_their_pairs() {
+        let mut japanese = Vocabulary::new("ja");
+        let keys_of = |vocabulary: &Vocabulary, terms: &[IndexTerm]| {
+            terms
+                .iter()
+                .map(|t| vocabulary.key(t.id).to_string())
+                .collect::<Vec<_>>()
+        };
+        let with_pairs = japanese.terms("評議会");
+        assert_eq!(keys_of(&japanese, &with_pairs), ["評議会", "評議", "議会"]);
+        let without = japanese.terms_without_pairs("評議会");
+        assert_eq!(keys_of(&japanese, &without), ["評議会"]);
+        assert_eq!(without[0].id, with_pairs[0].id);
+        let mut english = Vocabulary::new("en");
+        let terms = english.terms("cities");
+        assert_eq!(keys_of(&english, &terms), ["citi"]);
+    }
+
+    #[test]
     fn segmented_text_is_cut_into_words_and_pairs() {
         let japanese = Language::new("ja");
         let words = japanese.segment("欧州評議会の会議");
@@ -474,9 +563,9 @@ mod tests {
         assert!(words.len() > 1, "{words:?}");
         let pairs = japanese.pairs("評議会", &[]);
         assert_eq!(keys(&pairs), ["評議", "議会"]);
-        let across = japanese.pair_across("会議", Some("の"), &[]);
+        let across = japanese.pair_across("会議", Some("の"));
         assert_eq!(across.map(|t| t.key), Some("の会".to_string()));
-        assert_eq!(japanese.pair_across("会議", Some("a"), &[]), None);
+        assert_eq!(japanese.pair_across("会議", Some("a")), None);
     }
 
     #[test]

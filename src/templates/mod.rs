@@ -231,6 +231,40 @@ pub struct Renderer<'a> {
     page_links: Mutex<foldhash::HashMap<(String, usize), tera::Value>>,
 }
 
+thread_local! {
+    /// What Tera writes for a page, kept from page to page: its capacity grows to the largest
+    /// page once, instead of each page's output growing (and being copied) from the template's
+    /// size.
+    static TERA_OUTPUT: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Renders `template` into this thread's [`TERA_OUTPUT`] and hands the text to `then`.
+///
+/// Tera's own `render` checks its output is UTF-8 with `String::from_utf8`; `simdutf8` does the
+/// same check about four times as fast on text outside ASCII (1.2 % of a build's CPU before).
+fn render_into_buffer<T>(
+    tera: &tera::Tera,
+    template: &str,
+    context: &tera::Context,
+    then: impl FnOnce(&str) -> T,
+) -> tera::TeraResult<T> {
+    let with = |buffer: &mut Vec<u8>| -> tera::TeraResult<T> {
+        buffer.clear();
+        tera.render_to(template, context, &mut *buffer)?;
+        Ok(match simdutf8::basic::from_utf8(buffer) {
+            Ok(html) => then(html),
+            // Tera writes only strings: not reached, but never a panic.
+            Err(_) => then(&String::from_utf8_lossy(buffer)),
+        })
+    };
+    TERA_OUTPUT.with(|buffer| match buffer.try_borrow_mut() {
+        Ok(mut buffer) => with(&mut buffer),
+        // A page rendered while another is on the same thread (not done today): a buffer of
+        // its own.
+        Err(_) => with(&mut Vec::new()),
+    })
+}
+
 impl<'a> Renderer<'a> {
     pub fn new(
         site: &'a Site,
@@ -451,7 +485,14 @@ impl<'a> Renderer<'a> {
                 self.context_of(job, mode).finish(template)
             }
         };
-        let html = self.engine.tera.render(template, &context).map_err(|e| {
+        let rendered = render_into_buffer(&self.engine.tera, template, &context, |html| {
+            let lang = context
+                .get("lang")
+                .and_then(|l| l.as_str())
+                .unwrap_or_default();
+            crate::markdown::typography::apply_html(html, lang)
+        });
+        let html = rendered.map_err(|e| {
             let mut d = engine::template_diagnostic(&e, &self.engine.files, template);
             if d.message.contains("recursion depth for components") {
                 if let Some(chain) = graph::component_loop(template, &self.engine.sources) {
@@ -464,11 +505,6 @@ impl<'a> Renderer<'a> {
             d.message = format!("{} (while rendering {url})", d.message);
             d
         })?;
-        let lang = context
-            .get("lang")
-            .and_then(|l| l.as_str())
-            .unwrap_or_default();
-        let html = crate::markdown::typography::apply_html(&html, lang);
         // Minified here, on the rendering thread, so the full-size page is dropped at once
         // instead of every page being held twice.
         let contents = if path.ends_with(".html") {
