@@ -316,7 +316,9 @@ pub fn essentials(html: &str) -> Option<String> {
         let open = memchr::memrchr(b'<', &html.as_bytes()[..attribute])?;
         let name_end = open
             + 1
-            + html[open + 1..].find(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/')?;
+            + html.as_bytes()[open + 1..]
+                .iter()
+                .position(|&b| b.is_ascii_whitespace() || b == b'>' || b == b'/')?;
         let name = &html[open + 1..name_end];
         if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric()) {
             return None;
@@ -349,32 +351,46 @@ pub fn essentials(html: &str) -> Option<String> {
 
 /// The end (after `>`) of the element named `name` whose start tag's name ends at `from`,
 /// counting nested elements of the same name.
+///
+/// Only the start and end tags of that name are looked for (memmem), not every `<` of the
+/// element: the marked element is most of an indexed page.
 fn matching_close(html: &str, from: usize, name: &str) -> Option<usize> {
     let open = format!("<{name}");
     let close = format!("</{name}");
+    let opens = memchr::memmem::Finder::new(open.as_bytes());
+    let closes = memchr::memmem::Finder::new(close.as_bytes());
     let bytes = html.as_bytes();
     let ends_name = |at: usize| {
         bytes
             .get(at)
             .is_some_and(|&b| b == b'>' || b == b'/' || b.is_ascii_whitespace())
     };
+    let find_from = |finder: &memchr::memmem::Finder, at: usize| {
+        finder.find(&bytes[at.min(bytes.len())..]).map(|i| i + at)
+    };
     let mut depth = 1usize;
     let mut at = from;
+    let mut next_open = find_from(&opens, at);
     loop {
-        let next = html[at..].find('<')? + at;
-        let rest = &html[next..];
-        if rest.starts_with(&close) && ends_name(next + close.len()) {
+        let next_close = find_from(&closes, at)?;
+        while let Some(start) = next_open.filter(|&start| start < next_close) {
+            if ends_name(start + open.len()) {
+                depth += 1;
+            }
+            next_open = find_from(&opens, start + 1);
+        }
+        if ends_name(next_close + close.len()) {
             depth -= 1;
-            let end = next + rest.find('>')? + 1;
+            let end = next_close + memchr::memchr(b'>', &bytes[next_close..])? + 1;
             if depth == 0 {
                 return Some(end);
             }
             at = end;
-        } else {
-            if rest.starts_with(&open) && ends_name(next + open.len()) {
-                depth += 1;
+            if next_open.is_some_and(|start| start < end) {
+                next_open = find_from(&opens, end);
             }
-            at = next + 1;
+        } else {
+            at = next_close + 1;
         }
     }
 }
@@ -921,6 +937,69 @@ mod tests {
             bundle(Writer::Pagefind, whole).unwrap(),
             bundle(Writer::Pagefind, cut).unwrap()
         );
+    }
+
+    #[test]
+    fn the_marked_elements_end_is_found_across_nested_and_look_alike_tags() {
+        // The former scan, which stopped at every `<`: the memmem one must agree with it.
+        fn by_every_tag(html: &str, from: usize, name: &str) -> Option<usize> {
+            let (open, close) = (format!("<{name}"), format!("</{name}"));
+            let bytes = html.as_bytes();
+            let ends_name = |at: usize| {
+                bytes
+                    .get(at)
+                    .is_some_and(|&b| b == b'>' || b == b'/' || b.is_ascii_whitespace())
+            };
+            let (mut depth, mut at) = (1usize, from);
+            loop {
+                let next = html[at..].find('<')? + at;
+                let rest = &html[next..];
+                if rest.starts_with(&close) && ends_name(next + close.len()) {
+                    depth -= 1;
+                    let end = next + rest.find('>')? + 1;
+                    if depth == 0 {
+                        return Some(end);
+                    }
+                    at = end;
+                } else {
+                    if rest.starts_with(&open) && ends_name(next + open.len()) {
+                        depth += 1;
+                    }
+                    at = next + 1;
+                }
+            }
+        }
+        const PIECES: [&str; 12] = [
+            "<div>",
+            "</div>",
+            "<divx>",
+            "</divx>",
+            "<div class=a>",
+            "</div >",
+            "text",
+            "<p>",
+            "</p>",
+            "<div/>",
+            "</div",
+            "<",
+        ];
+        let mut state = 0x5eed_u64;
+        for _ in 0..5_000 {
+            let mut html = String::from("<div data-pagefind-body>");
+            for _ in 0..(state % 16) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                html.push_str(PIECES[(state % PIECES.len() as u64) as usize]);
+            }
+            assert_eq!(
+                matching_close(&html, 4, "div"),
+                by_every_tag(&html, 4, "div"),
+                "{html}"
+            );
+        }
+        let nested = "<div data-pagefind-body><div>a</div><divx></divx></div ><p>after</p>";
+        assert_eq!(matching_close(nested, 4, "div"), nested.find("<p>"));
     }
 
     #[test]

@@ -187,29 +187,20 @@ impl Reading {
         if closed.status == Status::Ignored {
             return;
         }
-        if BLOCKS.contains(&end_tag) {
-            closed.text.insert(0, ' ');
-            if closed.text.chars().next_back().is_some_and(ends_sentence) {
-                closed.text.push('.');
-            }
-            closed.text.push(' ');
-        }
+        let block = BLOCKS.contains(&end_tag);
+        let full_stop = block && closed.text.chars().next_back().is_some_and(ends_sentence);
         let weighted = match &closed.weight {
-            Some(weight) => Some((" ___PAGEFIND_WEIGHT___", weight.as_str())),
+            Some(weight) => Some((" ___PAGEFIND_WEIGHT___", weight.clone().into())),
             // By the end tag's name, as Pagefind does: a heading closed by its parent's end tag
             // (`<h1>Title</article>`) gets no weight.
-            None => heading_weight(end_tag).map(|weight| (" ___PAGEFIND_AUTO_WEIGHT___", weight)),
+            None => heading_weight(end_tag)
+                .map(|weight| (" ___PAGEFIND_AUTO_WEIGHT___", Cow::Borrowed(weight))),
         };
-        if let Some((marker, weight)) = weighted {
-            closed.text = [
-                marker,
-                weight,
-                " ",
-                &closed.text,
-                " ___END_PAGEFIND_WEIGHT___ ",
-            ]
-            .concat();
-        }
+        let wrapping = Wrapping {
+            block,
+            full_stop,
+            weighted,
+        };
         let status = closed.status;
         let text = std::mem::take(&mut closed.text);
         let parent = &mut self.nodes[parent];
@@ -221,13 +212,13 @@ impl Reading {
         }
         match status {
             Status::Ignored | Status::Excluded => {}
-            Status::Indexing => parent.text.push_str(&text),
+            Status::Indexing => wrapping.append(&mut parent.text, text),
             Status::Body | Status::ParentOfBody => {
                 // A later body joins the earlier ones instead of replacing them.
                 if parent.status != Status::ParentOfBody {
                     parent.text.clear();
                 }
-                parent.text.push_str(&text);
+                wrapping.append(&mut parent.text, text);
                 parent.status = Status::ParentOfBody;
             }
         }
@@ -298,13 +289,69 @@ fn heading_weight(tag: &str) -> Option<&'static str> {
     })
 }
 
+/// What a closed element's text is wrapped in as it joins its parent's: a block's spaces and
+/// full stop, a weighted element's markers.
+struct Wrapping<'a> {
+    block: bool,
+    full_stop: bool,
+    /// The marker and the weight.
+    weighted: Option<(&'static str, Cow<'a, str>)>,
+}
+
+impl Wrapping<'_> {
+    /// Appends `text`, wrapped, to `target`: `[marker weight ]( )text(.)( )[ end marker ]`.
+    /// Written straight into the parent's text, rather than the element's own text being
+    /// wrapped first (a shift of the whole text for the leading space), and moved rather than
+    /// copied when there is nothing to add it to: an element's text goes up through every
+    /// element it is in, and the page's main text is in several.
+    fn append(&self, target: &mut String, text: String) {
+        if target.is_empty() && !self.block && self.weighted.is_none() {
+            *target = text;
+            return;
+        }
+        target.reserve(text.len() + 4);
+        if let Some((marker, weight)) = &self.weighted {
+            target.push_str(marker);
+            target.push_str(weight);
+            target.push(' ');
+        }
+        if self.block {
+            target.push(' ');
+        }
+        target.push_str(&text);
+        if self.full_stop {
+            target.push('.');
+        }
+        if self.block {
+            target.push(' ');
+        }
+        if self.weighted.is_some() {
+            target.push_str(" ___END_PAGEFIND_WEIGHT___ ");
+        }
+    }
+}
+
 /// Whether a block's text, ending with `c`, gets a full stop: it ends with a word character,
 /// a quote, a closing parenthesis, `$` or `*`.
 fn ends_sentence(c: char) -> bool {
     static WORD: OnceLock<regex::Regex> = OnceLock::new();
+    // The pattern's answer for each ASCII character, asked once: most texts end in one.
+    static ASCII: OnceLock<[bool; 128]> = OnceLock::new();
     let word = WORD.get_or_init(|| regex::Regex::new(r#"[\w'"\)\$\*]"#).expect("valid pattern"));
-    let mut buffer = [0u8; 4];
-    word.is_match(c.encode_utf8(&mut buffer))
+    let is_match = |c: char| {
+        let mut buffer = [0u8; 4];
+        word.is_match(c.encode_utf8(&mut buffer))
+    };
+    match u8::try_from(c) {
+        Ok(byte) if byte.is_ascii() => ASCII.get_or_init(|| {
+            let mut table = [false; 128];
+            for (byte, slot) in table.iter_mut().enumerate() {
+                *slot = is_match(char::from(byte as u8));
+            }
+            table
+        })[usize::from(byte)],
+        _ => is_match(c),
+    }
 }
 
 /// The fields of a `data-pagefind-meta`-like attribute: `a, b[src]` is `a` (the element's

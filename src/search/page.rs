@@ -292,8 +292,14 @@ pub fn normalize_text(text: &str) -> String {
     let mut copied = 0;
     let mut at = 0;
     while at < bytes.len() {
-        let width = whitespace_width(trimmed, at);
-        if width == 0 {
+        match bytes[at..]
+            .iter()
+            .position(|&b| MAY_START_WHITESPACE[usize::from(b)])
+        {
+            Some(skipped) => at += skipped,
+            None => break,
+        }
+        if whitespace_width(trimmed, at) == 0 {
             at += 1;
             continue;
         }
@@ -323,16 +329,38 @@ pub fn normalize_text(text: &str) -> String {
     normalized
 }
 
+/// The bytes [`whitespace_width`] may find whitespace at: most bytes of a text are passed over
+/// with one look-up each.
+static MAY_START_WHITESPACE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = matches!(byte, 0x09..=0x0D | 0x20 | 0xC2 | 0xE1..=0xE3);
+        byte += 1;
+    }
+    table
+};
+
 /// The length in bytes of the whitespace character (`char::is_whitespace`) starting at byte
-/// `at` of `text`, 0 when the character there is not whitespace. Only ASCII and characters
-/// starting with 0xC2 (U+0085, U+00A0) or 0xE1 to 0xE3 (U+1680, U+2000 to U+3000) can be.
+/// `at` of `text`, 0 when the character there is not whitespace.
+///
+/// Read from the bytes, without decoding a character: only ASCII and the sequences of U+0085,
+/// U+00A0 (0xC2 …), U+1680 (0xE1 …), U+2000 to U+200A, U+2028, U+2029, U+202F, U+205F
+/// (0xE2 …) and U+3000 (0xE3 …) can be whitespace, and in Japanese text nearly every
+/// character starts with 0xE3.
+#[inline]
 fn whitespace_width(text: &str, at: usize) -> usize {
-    match text.as_bytes()[at] {
+    let bytes = text.as_bytes();
+    let next = |offset: usize| bytes.get(at + offset).copied().unwrap_or(0);
+    match bytes[at] {
         b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ' => 1,
-        0xC2 | 0xE1..=0xE3 => match text[at..].chars().next() {
-            Some(c) if c.is_whitespace() => c.len_utf8(),
+        0xC2 if matches!(next(1), 0x85 | 0xA0) => 2,
+        0xE1 if next(1) == 0x9A && next(2) == 0x80 => 3,
+        0xE2 => match (next(1), next(2)) {
+            (0x80, 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF) | (0x81, 0x9F) => 3,
             _ => 0,
         },
+        0xE3 if next(1) == 0x80 && next(2) == 0x80 => 3,
         _ => 0,
     }
 }
@@ -367,6 +395,15 @@ mod tests {
         );
     }
 
+    #[test]
+    fn whitespace_is_told_from_the_bytes_for_every_character() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let text = format!("{c}x");
+            let expected = if c.is_whitespace() { c.len_utf8() } else { 0 };
+            assert_eq!(whitespace_width(&text, 0), expected, "U+{:04X}", c as u32);
+        }
+    }
+
     /// The rule, character by character: what `normalize_text` must do, read byte by byte.
     fn normalized_by_characters(text: &str) -> String {
         let decoded = html_escape::decode_html_entities(text);
@@ -391,7 +428,9 @@ mod tests {
     fn random_text_is_normalized_as_the_rule_says() {
         const PIECES: &[&str] = &[
             "a", "été", " ", "  ", "\n", "\t", "\r", "\u{a0}", "\u{85}", "\u{2009}", "\u{3000}",
-            "\u{200b}", "&amp;", "&nbsp;", "\u{c2a0}", "字", "«", "\u{1680}", "\u{e2}",
+            "\u{200b}", "&amp;", "&nbsp;", "\u{c2a0}", "字", "«", "\u{1680}", "\u{e2}", "\u{2000}",
+            "\u{200a}", "\u{2028}", "\u{2029}", "\u{202f}", "\u{205f}", "\u{2060}", "\u{2010}",
+            "\u{1681}", "\u{3001}", "あ", "\u{b7}", "\u{180e}", "\u{feff}",
         ];
         let mut state = 0x7e87_u64;
         for _ in 0..20_000 {
