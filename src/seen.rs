@@ -11,8 +11,12 @@ use std::hash::BuildHasherDefault;
 /// page costs a hash, not a copy; the memo is emptied when it holds more than its limit of bytes,
 /// which bounds the memory of a thread's memo without the bookkeeping of an eviction order.
 pub struct LineMemo<V> {
-    /// The keys are hashes already: [`KeyHasher`] passes them on.
-    lines: HashMap<u64, V, BuildHasherDefault<KeyHasher>>,
+    /// Where each line's entry is in `made`, by key. The keys are hashes already:
+    /// [`KeyHasher`] passes them on. Kept apart from the entries (a hundred bytes each) so that
+    /// the table is small enough to stay in the cache: most look-ups are for a page's own lines,
+    /// which are not there, and then touch nothing else.
+    lines: HashMap<u64, u32, BuildHasherDefault<KeyHasher>>,
+    made: Vec<V>,
     seen: SeenKeys,
     bytes: usize,
     limit: usize,
@@ -26,6 +30,7 @@ impl<V> LineMemo<V> {
     pub fn new(limit: usize, seen_slots: usize) -> LineMemo<V> {
         LineMemo {
             lines: HashMap::default(),
+            made: Vec::new(),
             seen: SeenKeys::new(seen_slots),
             bytes: 0,
             limit,
@@ -37,7 +42,8 @@ impl<V> LineMemo<V> {
     ///
     /// [`hit`]: LineMemo::hit
     pub fn get(&self, key: u64) -> Option<&V> {
-        self.lines.get(&key)
+        let &at = self.lines.get(&key)?;
+        self.made.get(at as usize)
     }
 
     /// Counts a line copied from the memo.
@@ -61,9 +67,19 @@ impl<V> LineMemo<V> {
         self.bytes += bytes;
         if self.bytes > self.limit {
             self.lines.clear();
+            self.made.clear();
             self.bytes = bytes;
         }
-        self.lines.insert(key, made);
+        match self.lines.get(&key) {
+            Some(&at) => self.made[at as usize] = made,
+            None => {
+                let Ok(at) = u32::try_from(self.made.len()) else {
+                    return;
+                };
+                self.lines.insert(key, at);
+                self.made.push(made);
+            }
+        }
     }
 }
 
@@ -147,6 +163,17 @@ mod tests {
         memo.store(5, "five", 4);
         assert_eq!(memo.get(3), None);
         assert_eq!(memo.get(5), Some(&"five"));
+    }
+
+    #[test]
+    fn a_line_stored_again_replaces_what_was_made_of_it() {
+        let mut memo: LineMemo<&str> = LineMemo::new(100, 8);
+        memo.store(1, "one", 4);
+        memo.store(2, "two", 4);
+        memo.store(1, "uno", 4);
+        assert_eq!(memo.get(1), Some(&"uno"));
+        assert_eq!(memo.get(2), Some(&"two"));
+        assert_eq!(memo.get(3), None);
     }
 
     #[test]
