@@ -536,6 +536,9 @@ fn render_site(
     progress.stage("Pages", jobs.len());
     timings.lap("templates");
     let mut owners = BTreeMap::new();
+    // The index's languages are those of the pages' `<html lang>`, the site's in the ICC
+    // theme: Pagefind's client files are made for all of them at once.
+    crate::search::expect_languages(site.config.languages.iter().map(|l| l.code.clone()));
     let mut indexer = output::search::Indexer::new();
     // The first failed write; later pages are not attempted.
     let write_failure: Mutex<Option<std::io::Error>> = Mutex::new(None);

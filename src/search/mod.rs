@@ -24,7 +24,8 @@ pub mod markup;
 pub mod page;
 pub mod words;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
 
 use serde::Serialize;
 
@@ -176,10 +177,88 @@ pub fn pagefind_bundle(records: Vec<Record>) -> Result<Vec<(String, Vec<u8>)>, S
         .map_err(|_| "Pagefind stopped unexpectedly".to_string())?
 }
 
+/// The client files of the languages of `codes`, from [`made_client_files`]'s last run when it
+/// covered them, else from a new run for them, the languages of that last run and those
+/// [`expect_languages`] announced.
+///
+/// Pagefind minifies its script each time it writes its files: that was a tenth of the CPU a
+/// small site's build spent, once for each language's index. Now it is done once per process
+/// for all the languages a build announces.
+fn client_files(codes: &[String]) -> Result<ClientFiles, String> {
+    static MADE: Mutex<Option<ClientFiles>> = Mutex::new(None);
+    let mut made = MADE.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let covered = made
+        .as_ref()
+        .is_some_and(|made| codes.iter().all(|code| made.modules.contains_key(code)));
+    if !covered {
+        let mut all: BTreeSet<String> = made
+            .as_ref()
+            .map(|made| made.modules.keys().cloned().collect())
+            .unwrap_or_default();
+        all.extend(codes.iter().cloned());
+        all.extend(
+            EXPECTED
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .iter()
+                .cloned(),
+        );
+        *made = Some(made_client_files(&all.into_iter().collect::<Vec<_>>())?);
+    }
+    made.as_ref()
+        .map(|made| made.for_languages(codes))
+        .ok_or_else(|| "no client files".to_string())
+}
+
+/// Languages (lowercased `<html lang>` codes) whose indexes the process is about to write: the
+/// first index to be finished has Pagefind's client files made for all of them at once.
+static EXPECTED: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+
+/// Announces the languages of the indexes a build will write (see [`client_files`]). A code
+/// announced and never indexed costs its module's files being made once, nothing more.
+pub fn expect_languages(codes: impl IntoIterator<Item = String>) {
+    EXPECTED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .extend(codes.into_iter().map(|code| code.to_lowercase()));
+}
+
+impl ClientFiles {
+    /// The files and modules of the languages of `codes` alone: the files of every other
+    /// language's module are left out (Pagefind writes the generic module, `unknown`, always).
+    fn for_languages(&self, codes: &[String]) -> ClientFiles {
+        let wanted: BTreeSet<&str> = codes
+            .iter()
+            .filter_map(|code| self.modules.get(code)?.as_deref())
+            .collect();
+        let module_of = |name: &str| {
+            name.strip_prefix("wasm.")
+                .and_then(|rest| rest.strip_suffix(".pagefind"))
+                .map(str::to_string)
+        };
+        let unwanted = |name: &str| {
+            module_of(name).is_some_and(|module| module != "unknown" && !wanted.contains(&*module))
+        };
+        ClientFiles {
+            files: self
+                .files
+                .iter()
+                .filter(|(name, _)| !unwanted(name))
+                .cloned()
+                .collect(),
+            version: self.version.clone(),
+            modules: codes
+                .iter()
+                .map(|code| (code.clone(), self.modules.get(code).cloned().flatten()))
+                .collect(),
+        }
+    }
+}
+
 /// Asks Pagefind for its client files, by indexing one word in each language: its script, its
 /// worker, the generic module and each language's module, which the crate embeds. The index it
 /// makes of the word is thrown away.
-fn client_files(codes: &[String]) -> Result<ClientFiles, String> {
+fn made_client_files(codes: &[String]) -> Result<ClientFiles, String> {
     let records = codes
         .iter()
         .map(|code| Record {

@@ -169,3 +169,34 @@ fn the_sites_own_texts_are_indexed_as_pagefind_does() {
     assert!(records.len() > 50, "{}", records.len());
     assert_same_index(&records);
 }
+
+#[test]
+fn client_files_made_once_for_many_languages_are_those_made_for_each() {
+    let codes = |list: &[&str]| list.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+    expect_languages(codes(&["fr", "en", "ja", "ar", "pt-br"]));
+    for asked in [
+        codes(&["fr"]),
+        codes(&["ja"]),
+        codes(&["en", "ja"]),
+        codes(&["pt-br"]),
+        codes(&["ar", "fr", "uk"]),
+        codes(&["xx"]),
+    ] {
+        let shared = client_files(&asked).expect("client files");
+        let own = made_client_files(&asked).expect("client files");
+        let names = |files: &ClientFiles| {
+            files
+                .files
+                .iter()
+                .map(|(n, _)| n.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names(&shared), names(&own), "{asked:?}");
+        assert!(
+            shared.files == own.files,
+            "{asked:?}: same names, other bytes"
+        );
+        assert_eq!(shared.modules, own.modules, "{asked:?}");
+        assert_eq!(shared.version, own.version);
+    }
+}
