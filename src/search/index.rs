@@ -651,10 +651,13 @@ fn short_name(code: &str, bytes: &[u8], taken: &HashSet<String>) -> String {
 /// SHA-1 in hex, each byte without its leading zero (`0a` is written `a`), as Pagefind names
 /// its files.
 pub fn hex_sha1(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut hex = String::with_capacity(40);
     for byte in Sha1::digest(bytes) {
-        let _ = write!(hex, "{byte:x}");
+        if byte >= 0x10 {
+            hex.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        }
+        hex.push(char::from(DIGITS[usize::from(byte & 0xF)]));
     }
     hex
 }
@@ -682,6 +685,18 @@ pub fn compress(bytes: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hashes_are_written_as_pagefind_names_files() {
+        // SHA-1 of "abc": a9993e36 4706816a ba3e2571 7850c26c 9cd0d89d, each byte without its
+        // leading zero.
+        assert_eq!(hex_sha1(b"abc"), "a9993e36476816aba3e25717850c26c9cd0d89d");
+        let mut expected = String::new();
+        for byte in Sha1::digest(b"pagefind") {
+            expected.push_str(&format!("{byte:x}"));
+        }
+        assert_eq!(hex_sha1(b"pagefind"), expected);
+    }
 
     #[test]
     fn locations_switch_weight_with_an_absolute_position() {
