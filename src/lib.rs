@@ -23,6 +23,8 @@ pub mod seen;
 pub mod serve;
 pub mod templates;
 #[cfg(test)]
+mod test_random;
+#[cfg(test)]
 mod test_site;
 pub mod timings;
 pub mod translation;

@@ -772,13 +772,8 @@ mod tests {
     /// inline elements, end tags left out or stray, text in three languages with accents,
     /// entities and punctuation. A fixed seed, so a failure is the same on every run.
     fn random_pages(seed: u64, count: usize) -> Vec<(String, String)> {
-        let mut state = seed;
-        let mut next = move |below: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % below as u64) as usize
-        };
+        let mut random = crate::test_random::Xorshift(seed);
+        let mut next = move |below: usize| random.below(below);
         const TAGS: &[&str] = &[
             "p", "div", "h1", "h2", "h3", "span", "em", "b", "i", "a", "ul", "li", "section",
             "article", "main", "nav", "footer", "td", "template", "pre", "label", "abbr",
@@ -983,14 +978,11 @@ mod tests {
             "</div",
             "<",
         ];
-        let mut state = 0x5eed_u64;
+        let mut random = crate::test_random::Xorshift(0x5eed);
         for _ in 0..5_000 {
             let mut html = String::from("<div data-pagefind-body>");
-            for _ in 0..(state % 16) {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                html.push_str(PIECES[(state % PIECES.len() as u64) as usize]);
+            for _ in 0..(random.0 % 16) {
+                html.push_str(PIECES[random.below(PIECES.len())]);
             }
             assert_eq!(
                 matching_close(&html, 4, "div"),

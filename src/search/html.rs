@@ -803,13 +803,8 @@ mod tests {
     /// out as lol_html reads it, and most pages must be read without lol_html.
     #[test]
     fn plain_pages_are_read_as_lol_html_reads_them() {
-        let mut state = 0x05ee_d1cc_u64;
-        let mut next = move |below: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % below as u64) as usize
-        };
+        let mut random = crate::test_random::Xorshift(0x05ee_d1cc);
+        let mut next = move |below: usize| random.below(below);
         const TAGS: &[&str] = &[
             "p",
             "div",

@@ -432,14 +432,11 @@ mod tests {
             "\u{200a}", "\u{2028}", "\u{2029}", "\u{202f}", "\u{205f}", "\u{2060}", "\u{2010}",
             "\u{1681}", "\u{3001}", "あ", "\u{b7}", "\u{180e}", "\u{feff}",
         ];
-        let mut state = 0x7e87_u64;
+        let mut random = crate::test_random::Xorshift(0x7e87);
         for _ in 0..20_000 {
             let mut text = String::new();
-            for _ in 0..(state % 12) {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                text.push_str(PIECES[(state % PIECES.len() as u64) as usize]);
+            for _ in 0..(random.0 % 12) {
+                text.push_str(PIECES[random.below(PIECES.len())]);
             }
             assert_eq!(
                 normalize_text(&text),
