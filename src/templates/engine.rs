@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use tera::{ArgFromValue, ErrorKind, Kwargs, State, Tera, Value};
 use walkdir::WalkDir;
@@ -18,6 +18,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::i18n::{I18n, StringError};
 use crate::load::Date;
 use crate::templates::graph;
+use crate::templates::partials::{self, PartialCache};
 
 const BUILT_IN: &[(&str, &str)] = &[
     ("base.html", include_str!("builtin/base.html")),
@@ -57,7 +58,10 @@ pub type UrlTable = BTreeMap<String, BTreeMap<String, String>>;
 
 /// The loaded templates with intercite's functions registered.
 pub struct Engine {
-    pub tera: Tera,
+    /// Shared with `include_cached`, which renders partials with it (see [`partials`]).
+    pub tera: Arc<Tera>,
+    /// The partials `include_cached` rendered in the current build.
+    pub partials: Arc<PartialCache>,
     pub files: TemplateFiles,
     /// Template name → source, to explain runtime errors (see [`graph::component_loop`]).
     pub sources: BTreeMap<String, String>,
@@ -128,6 +132,9 @@ pub fn load(
     let mut tera = Tera::new();
     tera.set_escape_fn(super::escape::escape_html);
     register_functions(&mut tera, config, i18n, urls);
+    let partial_cache = Arc::new(PartialCache::default());
+    let finished: Arc<OnceLock<Weak<Tera>>> = Arc::new(OnceLock::new());
+    partials::register(&mut tera, Arc::clone(&partial_cache), Arc::clone(&finished));
     if let Err(e) = tera.add_raw_templates(sources.iter()) {
         match e.kind() {
             ErrorKind::Msg(text) if text.contains(" --> ") => {
@@ -137,8 +144,11 @@ pub fn load(
         }
         return None;
     }
+    let tera = Arc::new(tera);
+    let _ = finished.set(Arc::downgrade(&tera));
     Some(Engine {
         tera,
+        partials: partial_cache,
         files,
         sources,
     })

@@ -21,6 +21,8 @@ pub const MAX_DEPTH: usize = 32;
 pub enum Use {
     Include,
     Extends,
+    /// `include_cached(name="target", …)`, see [`crate::templates::partials`].
+    IncludeCached,
 }
 
 impl Use {
@@ -28,6 +30,15 @@ impl Use {
         match self {
             Use::Include => "include",
             Use::Extends => "extends",
+            Use::IncludeCached => "include_cached",
+        }
+    }
+
+    /// The reference as the template writes it.
+    fn written(self, target: &str) -> String {
+        match self {
+            Use::IncludeCached => format!("`{}(name=\"{target}\")`", self.verb()),
+            _ => format!("`{{% {} \"{target}\" %}}`", self.verb()),
         }
     }
 }
@@ -80,9 +91,10 @@ fn leading_string(text: &str) -> Option<&str> {
     rest.find(quote).map(|end| &rest[..end])
 }
 
-/// The include and extends tags of one template, in order.
+/// The include and extends tags of one template, in order, then its `include_cached` calls
+/// whose name is written out.
 pub fn references(source: &str) -> Vec<Reference> {
-    statement_tags(source)
+    let mut found: Vec<Reference> = statement_tags(source)
         .into_iter()
         .filter_map(|(offset, inner)| {
             let (word, rest) = inner.split_once(char::is_whitespace)?;
@@ -95,6 +107,37 @@ pub fn references(source: &str) -> Vec<Reference> {
             let (line, column) = line_col(source, offset);
             Some(Reference {
                 kind,
+                target: target.to_string(),
+                line,
+                column,
+            })
+        })
+        .collect();
+    found.extend(cached_includes(source));
+    found
+}
+
+/// `include_cached(name="target", …)` calls whose name is a string literal; a name held in a
+/// variable is checked when the page renders (and a partial that includes itself through one
+/// is stopped there, see [`crate::templates::partials`]).
+fn cached_includes(source: &str) -> Vec<Reference> {
+    let call = format!("{}(", crate::templates::partials::FUNCTION);
+    source
+        .match_indices(&call)
+        .filter(|(offset, _)| {
+            // Not the end of a longer name (`my_include_cached(`).
+            !source[..*offset]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_')
+        })
+        .filter_map(|(offset, _)| {
+            let arguments = source[offset + call.len()..].trim_start();
+            let value = arguments.strip_prefix("name")?.trim_start();
+            let target = leading_string(value.strip_prefix('=')?.trim_start())?;
+            let (line, column) = line_col(source, offset);
+            Some(Reference {
+                kind: Use::IncludeCached,
                 target: target.to_string(),
                 line,
                 column,
@@ -187,9 +230,8 @@ pub fn check(sources: &BTreeMap<String, String>, files: &TemplateFiles) -> Vec<D
                 };
                 problems.push(
                     Diagnostic::error(format!(
-                        "`{{% {} \"{}\" %}}`: there is no template `{}`",
-                        r.kind.verb(),
-                        r.target,
+                        "{}: there is no template `{}`",
+                        r.kind.written(&r.target),
                         r.target
                     ))
                     .in_file(files.file_of(name))
@@ -447,6 +489,64 @@ mod tests {
         assert!(long[0].message.starts_with(
             "templates include or extend each other more than 32 deep: c0.html →include c1.html"
         ));
+    }
+
+    #[test]
+    fn cached_includes_with_a_written_name_are_checked_like_includes() {
+        let refs = references(
+            "<ul>\n{% for i in items %}{{ include_cached(name=\"card.html\", item=i) }}{% endfor %}\n{{ include_cached( name = 'row.html') }}{{ my_include_cached(name=\"x.html\") }}{{ include_cached(name=n) }}",
+        );
+        assert_eq!(
+            refs,
+            vec![
+                Reference {
+                    kind: Use::IncludeCached,
+                    target: "card.html".into(),
+                    line: 2,
+                    column: 24
+                },
+                Reference {
+                    kind: Use::IncludeCached,
+                    target: "row.html".into(),
+                    line: 3,
+                    column: 4
+                },
+            ]
+        );
+
+        let files = TemplateFiles::default();
+        let missing = check(
+            &sources(&[
+                (
+                    "list.html",
+                    "{{ include_cached(name=\"crad.html\", item=i) }}",
+                ),
+                ("card.html", ""),
+            ]),
+            &files,
+        );
+        assert_eq!(missing.len(), 1, "{missing:?}");
+        assert_eq!(
+            missing[0].message,
+            "`include_cached(name=\"crad.html\")`: there is no template `crad.html`"
+        );
+        assert_eq!(
+            missing[0].hint.as_deref(),
+            Some("did you mean `card.html`?")
+        );
+
+        let looped = check(
+            &sources(&[
+                ("a.html", "{{ include_cached(name=\"b.html\") }}"),
+                ("b.html", "{% include \"a.html\" %}"),
+            ]),
+            &files,
+        );
+        assert_eq!(looped.len(), 1, "{looped:?}");
+        assert_eq!(
+            looped[0].message,
+            "templates use each other in a loop: a.html →include_cached b.html →include a.html"
+        );
     }
 
     #[test]

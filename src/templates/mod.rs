@@ -13,6 +13,7 @@ mod escape;
 pub mod fingerprint;
 pub mod graph;
 mod hashing;
+pub mod partials;
 mod status;
 
 use std::collections::BTreeMap;
@@ -274,6 +275,8 @@ impl<'a> Renderer<'a> {
         i18n: &'a I18n,
         asset_sizes: &'a BTreeMap<String, u64>,
     ) -> Self {
+        // A partial kept from an earlier build may show values that have changed since.
+        engine.partials.clear();
         let mut site_ctx = BTreeMap::new();
         let mut shared = fingerprint::Fingerprint::default();
         for language in &site.config.languages {
@@ -354,6 +357,8 @@ impl<'a> Renderer<'a> {
     /// language on the other core, rather than when the renderer goes, on the build's last
     /// stretch with one core busy.
     pub fn release_lists(&mut self) {
+        // The partials hold the cards they were given.
+        self.engine.partials.clear();
         drop(std::mem::take(&mut self.list_items));
         if let Ok(links) = self.page_links.get_mut() {
             drop(std::mem::take(links));

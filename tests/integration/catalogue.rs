@@ -687,6 +687,29 @@ fn template_includes_a_missing_template() {
 }
 
 #[test]
+fn template_caches_a_missing_partial() {
+    build_fails(
+        theme(&[(
+            "page.html",
+            "<main>\n{{ include_cached(name=\"card.html\", item=page) }}</main>",
+        )]),
+        &["error: `include_cached(name=\"card.html\")`: there is no template `card.html`\n  --> themes/t/templates/page.html:2:4"],
+    );
+}
+
+#[test]
+fn template_error_inside_a_cached_partial() {
+    let stderr = build_fails(
+        theme(&[
+            ("page.html", "<main>{{ include_cached(name=\"card.html\", item=page) }}</main>"),
+            ("card.html", "<p>{{ item.title }}</p>\n<p>{{ item.nothing.here }}</p>"),
+        ]),
+        &["error: template error: in `card.html`, line 2, column 12: Field `nothing` is not defined.", "\n  --> themes/t/templates/page.html:1:10\n"],
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
 fn missing_theme() {
     build_fails(
         |s| {
