@@ -542,17 +542,6 @@ fn render_site(
     let mut indexer = output::search::Indexer::new();
     // The first failed write; later pages are not attempted.
     let write_failure: Mutex<Option<std::io::Error>> = Mutex::new(None);
-    let write = |_: &templates::Job, file: &templates::OutputFile| {
-        let Some(staging) = staging else { return };
-        let failed = write_failure.lock().map_or(true, |f| f.is_some());
-        if !failed {
-            if let Err(e) = staging.put(&file.path, &file.contents) {
-                if let Ok(mut failure) = write_failure.lock() {
-                    failure.get_or_insert(e);
-                }
-            }
-        }
-    };
     let mut collisions = Vec::new();
     let mut record = |job: &templates::Job, file: templates::OutputFile| {
         if file.reused {
@@ -562,6 +551,21 @@ fn render_site(
         }
         if let Some(hash) = file.context_hash {
             page_hashes.insert(file.path.clone(), hash);
+        }
+        // Pages are written here, on the one thread that hands them over in order, rather than
+        // by the rendering threads as each is made: two threads creating folders in the same
+        // section take turns on the section folder's lock, and on ext4 without a journal, just
+        // after the previous output was deleted, the kernel's wait for the lock was a tenth of
+        // the build's CPU (it spins while the other thread's inode allocation walks the freed
+        // inodes). One writer leaves both cores to rendering and the kernel's work.
+        if let Some(staging) = staging {
+            if let Ok(mut failure) = write_failure.lock() {
+                if failure.is_none() {
+                    if let Err(e) = staging.put(&file.path, &file.contents) {
+                        *failure = Some(e);
+                    }
+                }
+            }
         }
         match &mut stale_search {
             None => indexer.offer(job, &file.path, &file.contents),
@@ -587,7 +591,7 @@ fn render_site(
             collisions.push((file.path, previous));
         }
     };
-    renderer.render_all(&jobs, progress, problems, &write, &mut record);
+    renderer.render_all(&jobs, progress, problems, &mut record);
     timings.lap("pages"); // rendering, typography, minification and writing
 
     // The search index's thread is now finishing its last language alone: the citations and

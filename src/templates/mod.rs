@@ -380,15 +380,14 @@ impl<'a> Renderer<'a> {
     }
 
     /// Renders every job, in parallel, in chunks of [`CHUNK`] jobs taken in job order, so that
-    /// at most one chunk of pages is in memory at a time. `each` sees every page as soon as it
-    /// is rendered, from any thread (to write it); `in_order` then sees the chunk's pages in job
-    /// order, never thread order, on the calling thread (to record or index them).
+    /// only a few chunks of pages are in memory at a time. `in_order` sees each chunk's pages
+    /// in job order, never thread order, on a thread of its own (to write, record and index
+    /// them) while the next chunks render.
     pub fn render_all(
         &self,
         jobs: &[Job],
         progress: &dyn crate::build::Progress,
         problems: &mut Diagnostics,
-        each: &(dyn Fn(&Job, &OutputFile) + Sync),
         in_order: &mut (dyn FnMut(&Job, OutputFile) + Send),
     ) {
         // The hand-over runs on its own thread, beside the rendering of the next chunks: it may
@@ -414,9 +413,6 @@ impl<'a> Renderer<'a> {
                     .par_iter()
                     .map(|job| {
                         let result = self.render(job);
-                        if let Ok(file) = &result {
-                            each(job, file);
-                        }
                         progress.advance(1);
                         result
                     })
