@@ -541,7 +541,7 @@ fn render_site(
     crate::search::expect_languages(site.config.languages.iter().map(|l| l.code.clone()));
     let mut indexer = output::search::Indexer::new();
     // The first failed write; later pages are not attempted.
-    let write_failure: Mutex<Option<std::io::Error>> = Mutex::new(None);
+    let mut write_failure: Option<std::io::Error> = None;
     let mut collisions = Vec::new();
     let mut record = |job: &templates::Job, file: templates::OutputFile| {
         if file.reused {
@@ -558,13 +558,9 @@ fn render_site(
         // after the previous output was deleted, the kernel's wait for the lock was a tenth of
         // the build's CPU (it spins while the other thread's inode allocation walks the freed
         // inodes). One writer leaves both cores to rendering and the kernel's work.
-        if let Some(staging) = staging {
-            if let Ok(mut failure) = write_failure.lock() {
-                if failure.is_none() {
-                    if let Err(e) = staging.put(&file.path, &file.contents) {
-                        *failure = Some(e);
-                    }
-                }
+        if let (Some(staging), None) = (staging, &write_failure) {
+            if let Err(e) = staging.put(&file.path, &file.contents) {
+                write_failure = Some(e);
             }
         }
         match &mut stale_search {
@@ -607,20 +603,18 @@ fn render_site(
         })
         .collect();
     let citations_written = match staging {
-        Some(staging) if !write_failure.lock().map_or(true, |f| f.is_some()) => {
+        Some(staging) if write_failure.is_none() => {
             if let Err(e) = citations
                 .par_iter()
                 .try_for_each(|(path, contents)| staging.put(path, contents))
             {
-                if let Ok(mut failure) = write_failure.lock() {
-                    failure.get_or_insert(e);
-                }
+                write_failure = Some(e);
             }
             true
         }
         _ => false,
     };
-    if let Some(e) = write_failure.into_inner().ok().flatten() {
+    if let Some(e) = write_failure {
         if let Some(staging) = staging {
             problems.push(staging.error(&e));
         }
