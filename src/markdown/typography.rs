@@ -355,13 +355,25 @@ fn new_memo() -> Memo {
 
 /// A line met before, and what the pass made of it.
 struct KnownLine {
-    line: Box<str>,
-    written: Box<str>,
+    /// The line, then what the pass wrote for it, in one allocation: a hit compares the line
+    /// and copies what follows it, one cache miss rather than two.
+    text: Box<str>,
+    line_len: usize,
     /// Open elements the line leaves as they were: those below the fewest open in it.
     kept: usize,
     /// Elements the line opened and left open: where their names are in the line, their rules.
     opened: Vec<(usize, usize, Rules, bool)>,
     state: TextState,
+}
+
+impl KnownLine {
+    fn line(&self) -> &str {
+        &self.text[..self.line_len]
+    }
+
+    fn written(&self) -> &str {
+        &self.text[self.line_len..]
+    }
 }
 
 /// One page going through [`apply_html`].
@@ -400,8 +412,8 @@ impl<'a> Pass<'a> {
             };
             let key = self.key(at);
             if let Some(known) = memo.get(key) {
-                if html[at..].starts_with(&*known.line) {
-                    self.out.push_str(&known.written);
+                if html[at..].starts_with(known.line()) {
+                    self.out.push_str(known.written());
                     self.stack.truncate(known.kept);
                     self.chained = self.chained.min(known.kept);
                     for &(offset, len, rules, untouched) in &known.opened {
@@ -413,7 +425,7 @@ impl<'a> Pass<'a> {
                         });
                     }
                     self.state = known.state;
-                    at += known.line.len();
+                    at += known.line_len;
                     memo.hit();
                     continue;
                 }
@@ -431,14 +443,17 @@ impl<'a> Pass<'a> {
                         (offset, open.name.len(), open.rules, open.untouched)
                     })
                     .collect();
+                let mut text = String::with_capacity(end - start + self.out.len() - written);
+                text.push_str(&html[start..end]);
+                text.push_str(&self.out[written..]);
                 let line = KnownLine {
-                    line: html[start..end].into(),
-                    written: self.out[written..].into(),
+                    text: text.into_boxed_str(),
+                    line_len: end - start,
                     kept: low,
                     opened,
                     state: self.state,
                 };
-                let bytes = line.line.len() + line.written.len();
+                let bytes = line.text.len();
                 memo.store(key, line, bytes);
             }
             at = end;
