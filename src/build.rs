@@ -588,6 +588,14 @@ fn render_site(
         }
     };
     renderer.render_all(&jobs, progress, problems, &mut record);
+    // What only the pages needed goes before the citations and feeds are made, so that they
+    // take its memory instead of adding to the peak: the lists' values, the partials, and each
+    // rendering thread's memos of lines.
+    renderer.release_lists();
+    rayon::broadcast(|_| {
+        output::minify::forget_lines();
+        markdown::typography::forget_lines();
+    });
     timings.lap("pages"); // rendering, typography, minification and writing
 
     // The search index's thread is now finishing its last language alone: the citations and
@@ -621,9 +629,8 @@ fn render_site(
     }
     timings.lap("feeds");
     // What does not wait for the search index is done while its thread finishes the last
-    // language: claiming the pages' and citations' paths, the sitemap, and freeing the lists'
-    // values (the other core would otherwise wait).
-    renderer.release_lists();
+    // language: claiming the pages' and citations' paths, and the sitemap (the other core
+    // would otherwise wait).
     let is_known = |path: &str| {
         // A page collision the index reported already also collides its folder's files.
         let page = match path.rsplit_once('/') {

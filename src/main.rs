@@ -19,7 +19,25 @@ fn no_transparent_huge_pages() {
     let _ = rustix::thread::disable_transparent_huge_pages(true);
 }
 
+/// mimalloc's option number for how long freed memory stays with the process before it goes
+/// back to the system (`mi_option_purge_delay` in `mimalloc.h`; the Rust bindings do not name
+/// it).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Gives freed memory back to the system 10 ms after it is freed, where mimalloc 3 waits a
+/// second. A build frees much of its memory as it goes (the Markdown sources after the first
+/// pass, each page once written, the memos and lists once the pages are done) while other
+/// threads allocate: on the 2,000-document benchmark corpus the peak was 237–244 MiB with the
+/// one-second delay and 213–221 MiB with 10 ms, in the same time; with no delay at all it was
+/// 210 MiB, with a third more system time.
+fn prompt_purging() {
+    // SAFETY: `mi_option_set` takes any option number and value, and only stores the value:
+    // mimalloc reads this option each time it considers giving memory back.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 10) };
+}
+
 fn main() {
+    prompt_purging();
     no_transparent_huge_pages();
     let cli = Cli::parse();
     let code = match &cli.command {

@@ -323,6 +323,15 @@ pub fn apply_html(html: &str, lang: &str) -> String {
     })
 }
 
+/// Empties this thread's memo of lines, to give its memory back once the pages are rendered.
+pub fn forget_lines() {
+    LINES.with(|lines| {
+        if let Ok(mut memo) = lines.try_borrow_mut() {
+            *memo = new_memo();
+        }
+    });
+}
+
 thread_local! {
     /// The lines this thread's pages repeat (see [`Memo`]): one per thread, so that pages
     /// rendered on both cores never wait on each other for it.

@@ -67,6 +67,15 @@ thread_local! {
     static LINES: std::cell::RefCell<onepass::Memo> = std::cell::RefCell::new(onepass::new_memo());
 }
 
+/// Empties this thread's memo of lines, to give its memory back once the pages are rendered.
+pub fn forget_lines() {
+    LINES.with(|lines| {
+        if let Ok(mut memo) = lines.try_borrow_mut() {
+            *memo = onepass::new_memo();
+        }
+    });
+}
+
 /// The page minified by [`onepass`], if it takes it; debug builds, hence every test, check
 /// that minify-html writes the same bytes.
 fn one_pass(html: &[u8]) -> Option<Vec<u8>> {
