@@ -88,6 +88,11 @@ def main():
     parser.add_argument("--no-hugo", action="store_true", help="measure intercite alone")
     parser.add_argument("--work", default=None, help="folder for the corpus (default: a temporary one)")
     args = parser.parse_args()
+    # The generators run inside their sites' folders: a relative path would no longer point
+    # at the binary there.
+    args.binary = os.path.abspath(args.binary)
+    if args.zola:
+        args.zola = os.path.abspath(args.zola) if os.sep in args.zola else args.zola
 
     if not os.path.exists(args.binary):
         subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO, check=True)
