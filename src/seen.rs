@@ -17,6 +17,11 @@ pub struct LineMemo<V> {
     /// which are not there, and then touch nothing else.
     lines: HashMap<u64, u32, BuildHasherDefault<KeyHasher>>,
     made: Vec<V>,
+    /// For each entry of `made`, the entry taken from the memo right after it last time
+    /// ([`NO_ENTRY`] for none): a page's template lines come in the same order on every page,
+    /// so the line after a line taken from the memo is looked for there first, without hashing
+    /// it or probing the table ([`LineMemo::after`]).
+    next: Vec<u32>,
     seen: SeenKeys,
     bytes: usize,
     limit: usize,
@@ -31,6 +36,7 @@ impl<V> LineMemo<V> {
         LineMemo {
             lines: HashMap::default(),
             made: Vec::new(),
+            next: Vec::new(),
             seen: SeenKeys::new(seen_slots),
             bytes: 0,
             limit,
@@ -42,8 +48,36 @@ impl<V> LineMemo<V> {
     ///
     /// [`hit`]: LineMemo::hit
     pub fn get(&self, key: u64) -> Option<&V> {
+        self.find(key).map(|(_, made)| made)
+    }
+
+    /// The entry of `key` and where it is, for [`LineMemo::link`] and [`LineMemo::after`].
+    pub fn find(&self, key: u64) -> Option<(Slot, &V)> {
         let &at = self.lines.get(&key)?;
-        self.made.get(at as usize)
+        Some((Slot(at), self.made.get(at as usize)?))
+    }
+
+    /// The entry at `slot`.
+    pub fn entry(&self, slot: Slot) -> Option<&V> {
+        self.made.get(slot.0 as usize)
+    }
+
+    /// The entry that was taken from the memo right after the one at `slot` last time (see
+    /// [`LineMemo::link`]). It holds for the state the line at `slot` leaves, as every entry
+    /// holds for the state its key hashes; the caller still compares its line.
+    pub fn after(&self, slot: Slot) -> Option<(Slot, &V)> {
+        let &next = self.next.get(slot.0 as usize)?;
+        if next == NO_ENTRY {
+            return None;
+        }
+        Some((Slot(next), self.made.get(next as usize)?))
+    }
+
+    /// Records that the entry at `to` was taken from the memo right after the one at `from`.
+    pub fn link(&mut self, from: Slot, to: Slot) {
+        if let Some(next) = self.next.get_mut(from.0 as usize) {
+            *next = to.0;
+        }
     }
 
     /// Counts a line copied from the memo.
@@ -62,26 +96,44 @@ impl<V> LineMemo<V> {
     }
 
     /// Keeps what was made of the line of `key`, which holds `bytes` bytes; empties the memo
-    /// first when this would take it past its limit.
+    /// first when this would take it past its limit. Every [`Slot`] taken before is then
+    /// invalid.
     pub fn store(&mut self, key: u64, made: V, bytes: usize) {
         self.bytes += bytes;
         if self.bytes > self.limit {
             self.lines.clear();
             self.made.clear();
+            self.next.clear();
             self.bytes = bytes;
         }
         match self.lines.get(&key) {
-            Some(&at) => self.made[at as usize] = made,
+            Some(&at) => {
+                // The same first row in the same state, but perhaps another line after it,
+                // which may leave another state: what followed it no longer does.
+                self.made[at as usize] = made;
+                self.next[at as usize] = NO_ENTRY;
+            }
             None => {
                 let Ok(at) = u32::try_from(self.made.len()) else {
                     return;
                 };
+                if at == NO_ENTRY {
+                    return;
+                }
                 self.lines.insert(key, at);
                 self.made.push(made);
+                self.next.push(NO_ENTRY);
             }
         }
     }
 }
+
+/// Where an entry is in a [`LineMemo`]: valid until the memo is next stored into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slot(u32);
+
+/// No entry followed this one yet.
+const NO_ENTRY: u32 = u32::MAX;
 
 /// The hasher of [`LineMemo`]'s map, whose keys are hashes of the lines already: it passes them
 /// on instead of hashing them again.
@@ -174,6 +226,39 @@ mod tests {
         assert_eq!(memo.get(1), Some(&"uno"));
         assert_eq!(memo.get(2), Some(&"two"));
         assert_eq!(memo.get(3), None);
+    }
+
+    #[test]
+    fn a_linked_entry_is_found_after_the_one_before_it_until_either_is_stored_again() {
+        let mut memo: LineMemo<&str> = LineMemo::new(100, 8);
+        memo.store(1, "one", 4);
+        memo.store(2, "two", 4);
+        let (one, _) = memo.find(1).unwrap();
+        let (two, _) = memo.find(2).unwrap();
+        assert_eq!(memo.after(one), None);
+        memo.link(one, two);
+        assert_eq!(memo.after(one), Some((two, &"two")));
+        assert_eq!(memo.after(two), None);
+        assert_eq!(memo.entry(two), Some(&"two"));
+        // The entry after "one" stored again keeps its place: the link holds.
+        memo.store(2, "deux", 4);
+        assert_eq!(memo.after(one), Some((two, &"deux")));
+        // "one" stored again may end in another state: its link goes.
+        memo.store(1, "uno", 4);
+        assert_eq!(memo.after(one), None);
+    }
+
+    #[test]
+    fn links_go_with_the_entries_when_the_memo_is_emptied() {
+        let mut memo: LineMemo<&str> = LineMemo::new(10, 8);
+        memo.store(1, "one", 4);
+        memo.store(2, "two", 4);
+        let (one, _) = memo.find(1).unwrap();
+        let (two, _) = memo.find(2).unwrap();
+        memo.link(one, two);
+        memo.store(3, "three", 4);
+        assert_eq!(memo.after(one), None);
+        assert_eq!(memo.find(3).map(|(_, made)| *made), Some("three"));
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! `script` or `style`, never to URLs written in the text, and never to a passage marked with
 //! another `lang`. Spacing that is already right is left alone.
 
-use crate::seen::LineMemo;
+use crate::seen::{LineMemo, Slot};
 
 const NARROW_NBSP: char = '\u{202F}';
 const NBSP: char = '\u{A0}';
@@ -414,31 +414,52 @@ impl<'a> Pass<'a> {
     fn run(mut self, mut memo: Option<&mut Memo>) -> String {
         let html = self.html;
         let mut at = 0;
+        // The memo's entry of the line just copied from it, if the last line was.
+        let mut previous: Option<Slot> = None;
         while at < html.len() {
             let Some(memo) = memo.as_deref_mut() else {
                 at = self.line(at).0;
                 continue;
             };
-            let key = self.key(at);
-            if let Some(known) = memo.get(key) {
-                if html[at..].starts_with(known.line()) {
-                    self.out.push_str(known.written());
-                    self.stack.truncate(known.kept);
-                    self.chained = self.chained.min(known.kept);
-                    for &(offset, len, rules, untouched) in &known.opened {
-                        let name = &html[at + offset..at + offset + len];
-                        self.stack.push(Open {
-                            name,
-                            rules,
-                            untouched,
-                        });
-                    }
-                    self.state = known.state;
-                    at += known.line_len;
-                    memo.hit();
-                    continue;
+            // The line that came after the previous one last time, if it comes again: it holds
+            // for the state the previous line left, so it needs no key.
+            let mut found = previous
+                .and_then(|slot| memo.after(slot))
+                .filter(|(_, known)| html[at..].starts_with(known.line()))
+                .map(|(slot, _)| slot);
+            let mut key = None;
+            if found.is_none() {
+                let line_key = self.key(at);
+                key = Some(line_key);
+                found = memo
+                    .find(line_key)
+                    .filter(|(_, known)| html[at..].starts_with(known.line()))
+                    .map(|(slot, _)| slot);
+                if let (Some(from), Some(to)) = (previous, found) {
+                    memo.link(from, to);
                 }
             }
+            if let Some(known) = found.and_then(|slot| memo.entry(slot)) {
+                self.out.push_str(known.written());
+                self.stack.truncate(known.kept);
+                self.chained = self.chained.min(known.kept);
+                for &(offset, len, rules, untouched) in &known.opened {
+                    let name = &html[at + offset..at + offset + len];
+                    self.stack.push(Open {
+                        name,
+                        rules,
+                        untouched,
+                    });
+                }
+                self.state = known.state;
+                at += known.line_len;
+                memo.hit();
+                previous = found;
+                continue;
+            }
+            // The line is gone through, and perhaps stored: the memo's slots may change.
+            previous = None;
+            let key = key.unwrap_or_else(|| self.key(at));
             let keep = memo.met_before(key);
             let (start, written) = (at, self.out.len());
             let (end, low) = self.line(at);

@@ -18,7 +18,7 @@
 //! U+20D2 (a combining mark minify-html writes back as part of an entity). Debug builds, hence
 //! every test, check each page against minify-html.
 
-use crate::seen::LineMemo;
+use crate::seen::{LineMemo, Slot};
 use minify_html_common::gen::attrs::ATTRS;
 use minify_html_common::gen::codepoints::{
     ALPHANUMERIC_OR_EQUALS, DIGIT, HEX_DIGIT, NOT_UNQUOTED_ATTR_VAL_CHAR, TAG_NAME_CHAR,
@@ -659,11 +659,9 @@ impl Pass<'_> {
         let Some(memo) = self.memo.as_deref_mut() else {
             return at;
         };
+        // The memo's entry of the line just copied from it, if the last line was.
+        let mut previous: Option<Slot> = None;
         loop {
-            let Some(end) = line_end(html, at) else {
-                return at;
-            };
-            let line = &html[at..end];
             let top = self.stack.last().expect("the document's frame");
             let state = LineState {
                 lineage: top.lineage,
@@ -671,36 +669,64 @@ impl Pass<'_> {
                 document_tags: self.document_tags,
                 head_closed: self.head_closed,
             };
-            let key = hasher().hash_one((&state, line));
-            match memo.get(key) {
-                Some(known) if known.state == state && known.line() == line => {
-                    self.out.extend_from_slice(known.minified());
-                    self.stack.truncate(known.kept);
-                    self.stack
-                        .last_mut()
-                        .expect("the document's frame")
-                        .has_child = known.kept_has_child;
-                    self.stack.extend(known.opened.iter().map(|frame| Frame {
-                        name: frame.name.start + at..frame.name.end + at,
-                        ..frame.clone()
-                    }));
-                    self.document_tags = known.document_tags;
-                    self.head_closed = known.head_closed;
-                    memo.hit();
-                    at = end;
+            // The line that came after the previous one last time, if it comes again in the same
+            // state: no need to find where the line ends, hash it and look it up. A known line
+            // ends just before a newline, and holds no earlier end of a line.
+            let followed = previous
+                .and_then(|slot| memo.after(slot))
+                .filter(|(_, known)| {
+                    known.state == state
+                        && html[at..].starts_with(known.line())
+                        && html.get(at + known.line_len) == Some(&b'\n')
+                })
+                .map(|(slot, _)| slot);
+            let slot = match followed {
+                Some(slot) => slot,
+                None => {
+                    let Some(end) = line_end(html, at) else {
+                        return at;
+                    };
+                    let line = &html[at..end];
+                    let key = hasher().hash_one((&state, line));
+                    let found = memo
+                        .find(key)
+                        .filter(|(_, known)| known.state == state && known.line() == line)
+                        .map(|(slot, _)| slot);
+                    let Some(slot) = found else {
+                        self.recording = Some(Recording {
+                            start: at,
+                            end,
+                            key,
+                            state,
+                            out_start: self.out.len(),
+                            low: self.stack.len(),
+                        });
+                        return at;
+                    };
+                    if let Some(from) = previous {
+                        memo.link(from, slot);
+                    }
+                    slot
                 }
-                _ => {
-                    self.recording = Some(Recording {
-                        start: at,
-                        end,
-                        key,
-                        state,
-                        out_start: self.out.len(),
-                        low: self.stack.len(),
-                    });
-                    return at;
-                }
-            }
+            };
+            let Some(known) = memo.entry(slot) else {
+                return at;
+            };
+            self.out.extend_from_slice(known.minified());
+            self.stack.truncate(known.kept);
+            self.stack
+                .last_mut()
+                .expect("the document's frame")
+                .has_child = known.kept_has_child;
+            self.stack.extend(known.opened.iter().map(|frame| Frame {
+                name: frame.name.start + at..frame.name.end + at,
+                ..frame.clone()
+            }));
+            self.document_tags = known.document_tags;
+            self.head_closed = known.head_closed;
+            at += known.line_len;
+            memo.hit();
+            previous = Some(slot);
         }
     }
 
