@@ -354,8 +354,9 @@ type Memo = LineMemo<KnownLine>;
 /// The bytes of lines a memo holds before it is emptied: a language's header and footer take
 /// about 20 KB, and each thread has its own memo.
 const MEMO_LIMIT: usize = 2 << 20;
-/// The slots of the memo's table of lines met once (a power of two).
-const MEMO_SEEN_SLOTS: usize = 1 << 14;
+/// The slots of the memo's table of lines met once (a power of two): 32 KiB, to stay in the
+/// core's cache, as the minifier's (see `output::minify::onepass`).
+const MEMO_SEEN_SLOTS: usize = 1 << 12;
 
 /// A thread's memo, empty.
 fn new_memo() -> Memo {
