@@ -281,6 +281,28 @@ impl LanguageIndex {
         meta: Vec<MetaOccurrence>,
         field_ids: &[u16],
     ) {
+        let index = id as usize;
+        if self.postings.len() <= index {
+            self.postings.resize_with(index + 1, TermPostings::default);
+        }
+        // Most terms of most pages have no accented form: their places go to the plain form
+        // as they are, without being sorted out by form.
+        let accented = occurrences.iter().any(|o| o.accented.is_some())
+            || meta.iter().any(|place| place.accented.is_some());
+        if !accented {
+            let plain_meta: Vec<(u16, u32)> = meta
+                .iter()
+                .map(|place| (field_ids[place.field as usize], place.position))
+                .collect();
+            if !occurrences.is_empty() || !plain_meta.is_empty() {
+                self.postings[index].plain.push(&Posting {
+                    page,
+                    locations: locations(occurrences),
+                    meta: plain_meta,
+                });
+            }
+            return;
+        }
         // Pagefind's order: the plain form, then the accented forms of the text in form order,
         // then accented forms found only in the metadata, in form order.
         let mut plain = Vec::new();
@@ -327,10 +349,6 @@ impl LanguageIndex {
                     meta,
                 },
             ));
-        }
-        let index = id as usize;
-        if self.postings.len() <= index {
-            self.postings.resize_with(index + 1, TermPostings::default);
         }
         let postings = &mut self.postings[index];
         if !plain.is_empty() || !plain_meta.is_empty() {
