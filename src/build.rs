@@ -589,13 +589,16 @@ fn render_site(
     };
     renderer.render_all(&jobs, progress, problems, &mut record);
     // What only the pages needed goes before the citations and feeds are made, so that they
-    // take its memory instead of adding to the peak: the lists' values, the partials, and each
-    // rendering thread's memos of lines.
+    // take its memory instead of adding to the peak: the lists' values, the partials, and (in a
+    // build written to disk, which ends with the process) each rendering thread's memos of
+    // lines, which `serve` keeps for its next rebuild.
     renderer.release_lists();
-    rayon::broadcast(|_| {
-        output::minify::forget_lines();
-        markdown::typography::forget_lines();
-    });
+    if staging.is_some() {
+        rayon::broadcast(|_| {
+            output::minify::forget_lines();
+            markdown::typography::forget_lines();
+        });
+    }
     timings.lap("pages"); // rendering, typography, minification and writing
 
     // The search index's thread is now finishing its last language alone: the citations and
