@@ -20,8 +20,9 @@ fn no_transparent_huge_pages() {
 }
 
 /// mimalloc's option number for how long freed memory stays with the process before it goes
-/// back to the system (`mi_option_purge_delay` in `mimalloc.h`; the Rust bindings do not name
-/// it).
+/// back to the system: `mi_option_purge_delay`, the 16th of `mi_option_e` in the `mimalloc.h`
+/// of mimalloc 3 (and 2) that `libmimalloc-sys` 0.1.49 builds, which the Rust bindings do not
+/// name. Their `mi_option_use_numa_nodes`, the next one, is 16.
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 /// Gives freed memory back to the system 10 ms after it is freed, where mimalloc 3 waits a
