@@ -584,7 +584,22 @@ fn render_site(
             ),
         };
         if let Err(previous) = claimed {
-            collisions.push((file.path, previous));
+            collisions.push((file.path, "a rendered page", previous));
+        }
+        // "Cite this" downloads beside each document version, written with its page.
+        for (path, contents) in file.beside {
+            if let (Some(staging), None) = (staging, &write_failure) {
+                if let Err(e) = staging.put(&path, &contents) {
+                    write_failure = Some(e);
+                }
+            }
+            let claimed = match in_place {
+                true => plan.add_written(path.clone(), &mut owners, "a citation file"),
+                false => plan.add(path.clone(), contents, &mut owners, "a citation file"),
+            };
+            if let Err(previous) = claimed {
+                collisions.push((path, "a citation file", previous));
+            }
         }
     };
     renderer.render_all(&jobs, progress, problems, &mut record);
@@ -601,9 +616,8 @@ fn render_site(
     }
     timings.lap("pages"); // rendering, typography, minification and writing
 
-    // The search index's thread is now finishing its last language alone: the citations and
-    // the feeds are made meanwhile, on both cores, and the citations written at once.
-    let citations = citation_files(site, &i18n);
+    // The search index's thread is now finishing its last language alone: the feeds are made
+    // meanwhile, on both cores.
     let feed_files: Vec<(String, Vec<u8>)> = site
         .config
         .languages
@@ -613,18 +627,6 @@ fn render_site(
             (format!("{}/atom.xml", language.code), feed.into_bytes())
         })
         .collect();
-    let citations_written = match staging {
-        Some(staging) if write_failure.is_none() => {
-            if let Err(e) = citations
-                .par_iter()
-                .try_for_each(|(path, contents)| staging.put(path, contents))
-            {
-                write_failure = Some(e);
-            }
-            true
-        }
-        _ => false,
-    };
     if let Some(e) = write_failure {
         if let Some(staging) = staging {
             problems.push(staging.error(&e));
@@ -632,8 +634,8 @@ fn render_site(
     }
     timings.lap("feeds");
     // What does not wait for the search index is done while its thread finishes the last
-    // language: claiming the pages' and citations' paths, and the sitemap (the other core
-    // would otherwise wait).
+    // language: reporting the pages' and citations' collisions, and the sitemap (the other
+    // core would otherwise wait).
     let is_known = |path: &str| {
         // A page collision the index reported already also collides its folder's files.
         let page = match path.rsplit_once('/') {
@@ -644,21 +646,9 @@ fn render_site(
             .iter()
             .any(|p| site.collisions.contains(&crate::paths::collision_key(p)))
     };
-    for (path, previous) in collisions {
+    for (path, owner, previous) in collisions {
         if !is_known(&path) {
-            problems.push(collision(&path, "a rendered page", &previous));
-        }
-    }
-    // "Cite this" downloads beside each document version.
-    for (path, contents) in citations {
-        let claimed = match citations_written {
-            true => plan.add_written(path.clone(), &mut owners, "a citation file"),
-            false => plan.add(path.clone(), contents, &mut owners, "a citation file"),
-        };
-        if let Err(previous) = claimed {
-            if !is_known(&path) {
-                problems.push(collision(&path, "a citation file", &previous));
-            }
+            problems.push(collision(&path, owner, &previous));
         }
     }
     let sitemap = feeds::sitemap(site).into_bytes();
@@ -729,23 +719,6 @@ fn render_site(
         pages_reused,
         stale_search: stale_search.map(|languages| languages.into_iter().collect()),
     }
-}
-
-/// The "Cite this" downloads beside each document version (BibTeX and RIS), in site order.
-fn citation_files(site: &Site, i18n: &I18n) -> Vec<(String, Vec<u8>)> {
-    site.version_urls
-        .par_iter()
-        .enumerate()
-        .filter(|&(v, _)| site.version_documents[v].is_some())
-        .flat_map_iter(|(v, url)| {
-            let citation = templates::citation::Citation::of_version(site, i18n, v);
-            let dir = url.trim_start_matches('/');
-            [
-                (format!("{dir}cite.bib"), citation.bibtex().into_bytes()),
-                (format!("{dir}cite.ris"), citation.ris().into_bytes()),
-            ]
-        })
-        .collect()
 }
 
 /// What [`render_site`] made.

@@ -51,6 +51,9 @@ pub struct PageContext {
     hasher: Option<PageHasher>,
     /// Whether values go into `context` (not in [`Mode::HashOnly`]).
     filling: bool,
+    /// Files made from the context's values, to be written beside the page (see
+    /// [`PageContext::attach`]).
+    beside: Vec<(String, Vec<u8>)>,
 }
 
 impl PageContext {
@@ -60,7 +63,25 @@ impl PageContext {
             context: tera::Context::new(),
             hasher: (mode != Mode::Render).then(page_hasher),
             filling: mode != Mode::HashOnly,
+            beside: Vec::new(),
         }
+    }
+
+    /// Whether values go into the context (every mode but [`Mode::HashOnly`]).
+    pub fn filling(&self) -> bool {
+        self.filling
+    }
+
+    /// Adds a file to write beside the page (output path, contents), made of values already in
+    /// the context: those values are hashed with the page, so the file changes only when the
+    /// page's hash does.
+    pub fn attach(&mut self, path: String, contents: Vec<u8>) {
+        self.beside.push((path, contents));
+    }
+
+    /// The files attached to the context (see [`PageContext::attach`]).
+    pub fn take_beside(&mut self) -> Vec<(String, Vec<u8>)> {
+        std::mem::take(&mut self.beside)
     }
 
     pub fn insert<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {

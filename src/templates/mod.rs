@@ -47,6 +47,11 @@ pub struct OutputFile {
     /// Whether the page is the previous build's, its inputs being unchanged (see [`Reuse`]):
     /// `contents` is then empty, the previous bytes staying where they are.
     pub reused: bool,
+    /// Files made with the page, to be written beside it: a document version's "cite this"
+    /// downloads (`cite.bib`, `cite.ris`), whose text the page's context holds already, so
+    /// they are made once, on the rendering threads, instead of again after the pages. Their
+    /// contents are empty when the page is `reused`: the previous build's files stay too.
+    pub beside: Vec<(String, Vec<u8>)>,
 }
 
 /// One page to render.
@@ -460,7 +465,7 @@ impl<'a> Renderer<'a> {
         let url = job_url(self.site, job);
         let template = self.template_of(job);
         let path = urls::output_file(&url);
-        let (context, context_hash) = match &self.reuse {
+        let (context, context_hash, beside) = match &self.reuse {
             // The context is hashed first, without being made into Tera's values: most pages
             // of a rebuild are kept, and only those rendered need them.
             Some(reuse) => {
@@ -474,16 +479,26 @@ impl<'a> Renderer<'a> {
                         contents: Vec::new(),
                         context_hash: hash,
                         reused: true,
+                        beside: self
+                            .beside_paths(job)
+                            .into_iter()
+                            .map(|path| (path, Vec::new()))
+                            .collect(),
                     });
                 }
-                (self.context_of(job, Mode::Render).finish(template).0, hash)
+                let mut context = self.context_of(job, Mode::Render);
+                let beside = context.take_beside();
+                (context.finish(template).0, hash, beside)
             }
             None => {
                 let mode = match self.hashing {
                     true => Mode::RenderAndHash,
                     false => Mode::Render,
                 };
-                self.context_of(job, mode).finish(template)
+                let mut context = self.context_of(job, mode);
+                let beside = context.take_beside();
+                let (context, hash) = context.finish(template);
+                (context, hash, beside)
             }
         };
         let rendered = render_into_buffer(&self.engine.tera, template, &context, |html| {
@@ -518,7 +533,20 @@ impl<'a> Renderer<'a> {
             contents,
             context_hash,
             reused: false,
+            beside,
         })
+    }
+
+    /// Where the files [`PageContext::attach`] adds for `job` go: a document version's "cite
+    /// this" downloads, in its folder.
+    fn beside_paths(&self, job: &Job) -> Vec<String> {
+        match job {
+            Job::Version(v) if self.site.version_documents[*v].is_some() => {
+                let folder = self.site.version_urls[*v].trim_start_matches('/');
+                vec![format!("{folder}cite.bib"), format!("{folder}cite.ris")]
+            }
+            _ => Vec::new(),
+        }
     }
 
     /// The template a job is rendered with: a version's own, if its front matter names one.
@@ -737,7 +765,7 @@ impl<'a> Renderer<'a> {
             bibtex_url: site.href(&format!("{page_url}cite.bib")),
             ris_url: site.href(&format!("{page_url}cite.ris")),
         };
-        let page = PageCtx {
+        let mut page = PageCtx {
             title: version.front.title.clone(),
             date,
             date_long,
@@ -761,6 +789,14 @@ impl<'a> Renderer<'a> {
             citation,
         };
         context.insert("page", &page);
+        if context.filling() {
+            let mut paths = self.beside_paths(&Job::Version(v)).into_iter();
+            if let (Some(bib), Some(ris)) = (paths.next(), paths.next()) {
+                let citation = &mut page.citation;
+                context.attach(bib, std::mem::take(&mut citation.bibtex).into_bytes());
+                context.attach(ris, std::mem::take(&mut citation.ris).into_bytes());
+            }
+        }
         context
     }
 
