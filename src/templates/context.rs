@@ -128,6 +128,8 @@ pub struct ListItem {
     pub title: String,
     pub url: String,
     pub lang: String,
+    /// `lang`'s writing direction (`ltr` or `rtl`), for a card shown in another language.
+    pub dir: &'static str,
     pub date: Option<String>,
     pub date_long: Option<String>,
     pub place: Option<String>,
@@ -202,6 +204,8 @@ pub struct TaxonomyCtx {
 #[derive(Debug, Clone, Serialize)]
 pub struct VersionLink {
     pub lang: String,
+    /// `lang`'s writing direction (`ltr` or `rtl`).
+    pub dir: &'static str,
     pub language_name: String,
     pub title: String,
     pub url: String,

@@ -828,6 +828,7 @@ impl<'a> Renderer<'a> {
             .filter_map(|l| {
                 document.versions.get(&l.code).map(|&v| VersionLink {
                     lang: l.code.clone(),
+                    dir: l.dir.as_str(),
                     language_name: l.name.clone(),
                     title: site.versions[v].front.title.clone(),
                     url: site.href(&site.version_urls[v]),
@@ -874,6 +875,11 @@ impl<'a> Renderer<'a> {
             title: version.front.title.clone(),
             url: site.href(&site.version_urls[v]),
             lang: version.lang.clone(),
+            // A version's language is one of the site's (the index checks it).
+            dir: site
+                .config
+                .language(&version.lang)
+                .map_or("ltr", |l| l.dir.as_str()),
             date,
             date_long,
             place: version.front.place.clone(),
