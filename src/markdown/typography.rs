@@ -522,7 +522,11 @@ impl<'a> Pass<'a> {
         let mut at = start;
         while at < html.len() {
             let rest = &html[at..];
-            let text_end = memchr::memchr(b'<', rest.as_bytes()).unwrap_or(rest.len());
+            // Most tags follow a tag: that case is told apart without `memchr`'s set-up.
+            let text_end = match rest.as_bytes()[0] {
+                b'<' => 0,
+                _ => memchr::memchr(b'<', rest.as_bytes()).unwrap_or(rest.len()),
+            };
             let text = &rest[..text_end];
             if !text.is_empty() {
                 let (current, untouched) = self

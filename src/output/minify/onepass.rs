@@ -151,7 +151,12 @@ impl Pass<'_> {
             if self.memo.is_some() {
                 at = self.remembered(at);
             }
-            let Some(found) = memchr::memchr(b'<', &html[at..]) else {
+            // Most tags follow a tag: that case is told apart without `memchr`'s set-up.
+            let next_tag = match html.get(at) {
+                Some(b'<') => Some(0),
+                _ => memchr::memchr(b'<', &html[at..]),
+            };
+            let Some(found) = next_tag else {
                 self.read_text(at..html.len())?;
                 break;
             };
@@ -918,7 +923,9 @@ fn unquoted_entity(c: u8) -> Option<&'static [u8]> {
 fn decode(code: &[u8], in_attribute: bool, out: &mut Vec<u8>) -> Option<()> {
     let start = out.len();
     let mut rest = code;
+    let mut referenced = false;
     while let Some(amp) = memchr::memchr(b'&', rest) {
+        referenced = true;
         out.extend_from_slice(&rest[..amp]);
         rest = &rest[amp..];
         let read = match ENTITY.longest_matching_prefix(rest) {
@@ -943,8 +950,8 @@ fn decode(code: &[u8], in_attribute: bool, out: &mut Vec<u8>) -> Option<()> {
     }
     out.extend_from_slice(rest);
     // Without `&`, the text was copied, and the page was checked for U+20D2 already.
-    let copied = code.len() == out.len() - start && memchr::memchr(b'&', code).is_none();
-    (copied || memchr::memmem::find(&out[start..], "\u{20D2}".as_bytes()).is_none()).then_some(())
+    (!referenced || memchr::memmem::find(&out[start..], "\u{20D2}".as_bytes()).is_none())
+        .then_some(())
 }
 
 /// Decodes a numeric character reference whose digits start at `skip`; returns its length.
