@@ -233,8 +233,9 @@ pub fn parse(
 ) -> Result<FrontMatter, Vec<Diagnostic>> {
     // Tabs are the most common YAML mistake of editors; serde_yaml's message for them is obscure.
     if let Some((index, line)) = yaml.lines().enumerate().find(|(_, l)| {
-        let indent: String = l.chars().take_while(|c| c.is_whitespace()).collect();
-        indent.contains('\t')
+        l.chars()
+            .take_while(|c| c.is_whitespace())
+            .any(|c| c == '\t')
     }) {
         let column = line.find('\t').map_or(1, |c| c + 1);
         return Err(vec![Diagnostic::error("a tab character indents this line")
@@ -338,10 +339,18 @@ pub fn parse(
     if !problems.is_empty() {
         return Err(problems);
     }
-    // Second pass with serde for the known keys: its type errors carry positions.
-    let mut front: FrontMatter = match serde_yaml::from_str(yaml) {
-        Ok(front) => front,
-        Err(e) => return Err(vec![yaml_diagnostic(&e, file, yaml_line, &known)]),
+    // The known keys are read from the value parsed above rather than from the text again: a
+    // second parse was most of this function's time. The text is read again only when that
+    // fails, for serde's answer from the text: its type errors carry positions, and it takes a
+    // plain scalar such as `title: 2023` as the text a field asks for, where the value holds a
+    // number.
+    let from_value = serde_yaml::from_value(serde_yaml::Value::Mapping(mapping)).ok();
+    let mut front: FrontMatter = match from_value {
+        Some(front) => front,
+        None => match serde_yaml::from_str(yaml) {
+            Ok(front) => front,
+            Err(e) => return Err(vec![yaml_diagnostic(&e, file, yaml_line, &known)]),
+        },
     };
     if front.title.trim().is_empty() {
         return Err(vec![Diagnostic::error("the title is empty")
@@ -435,6 +444,32 @@ mod tests {
             .contains("no `title`"));
         let e = parse_str("title: A\nextra:\n\tx: 1\n").unwrap_err();
         assert_eq!((e[0].line, e[0].column), (4, 1));
+    }
+
+    #[test]
+    fn keys_read_from_the_parsed_value_are_those_read_from_the_text() {
+        let yaml =
+            "title: \"Réunion\"\ndate: 2016-09-15\nplace: Oslo\nsummary: >-\n  Two\n  lines\n\
+                    draft: false\nweight: 3\nslug: a-b\noriginal: fr\naliases: [/x/]\n\
+                    attachments:\n  - report.pdf\n  - { file: b.pdf, title: B, lang: en }\n\
+                    translation_of: { lang: fr, hash: abc }\nextra: { a: [1, two], b: ~ }\n";
+        let from_text: FrontMatter = serde_yaml::from_str(yaml).unwrap();
+        // The quick way is taken for such front matter.
+        let value: serde_yaml::Value = serde_yaml::from_str(yaml).unwrap();
+        assert_eq!(
+            serde_yaml::from_value::<FrontMatter>(value).unwrap(),
+            from_text
+        );
+        let mut parsed = parse_str(yaml).unwrap();
+        parsed.key_lines = BTreeMap::new();
+        assert_eq!(parsed, from_text);
+        // Plain scalars that YAML reads as numbers or booleans are still the text a field
+        // asks for.
+        let f = parse_str("title: 2023\ntranslation_of: { lang: fr, hash: 1234 }\nplace: true\n")
+            .unwrap();
+        assert_eq!(f.title, "2023");
+        assert_eq!(f.translation_of.unwrap().hash, "1234");
+        assert_eq!(f.place.as_deref(), Some("true"));
     }
 
     #[test]
