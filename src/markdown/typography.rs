@@ -143,6 +143,9 @@ fn may_change(text: &str) -> bool {
 }
 
 /// Applies `rules` to one text node (HTML text with entities), appending to `out`.
+///
+/// Runs of characters no rule can touch are copied whole (see [`plain_run_end`]); the others
+/// are taken one by one.
 fn apply_text(text: &str, rules: &Rules, state: &mut TextState, out: &mut String) {
     // Most text has nothing to change: copy it at once.
     if !state.after_guillemet && !may_change(text) {
@@ -150,15 +153,28 @@ fn apply_text(text: &str, rules: &Rules, state: &mut TextState, out: &mut String
         state.previous = text.chars().last().or(state.previous);
         return;
     }
-    let chars: Vec<char> = text.chars().collect();
+    let bytes = text.as_bytes();
     let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
+    while i < bytes.len() {
+        if !state.after_guillemet {
+            let run_end = plain_run_end(bytes, i, state.previous);
+            if run_end > i {
+                let run = &text[i..run_end];
+                out.push_str(run);
+                state.previous = run.chars().next_back();
+                i = run_end;
+                continue;
+            }
+        }
+        let rest = &text[i..];
+        let Some(c) = rest.chars().next() else {
+            break;
+        };
         // Entities are atomic: `&amp;` ends with a `;` that is no punctuation.
         if c == '&' {
-            if let Some(len) = entity_length(&chars[i..]) {
-                let entity: String = chars[i..i + len].iter().collect();
-                let decoded = match entity.as_str() {
+            if let Some(len) = entity_length(rest) {
+                let entity = &rest[..len];
+                let decoded = match entity {
                     "&nbsp;" | "&#160;" | "&#xa0;" | "&#xA0;" => Some(NBSP),
                     "&#8239;" | "&#x202f;" | "&#x202F;" => Some(NARROW_NBSP),
                     "&quot;" | "&#34;" | "&#x22;" => Some('"'),
@@ -169,7 +185,7 @@ fn apply_text(text: &str, rules: &Rules, state: &mut TextState, out: &mut String
                     write_quote(rules, state, out);
                     continue;
                 }
-                out.push_str(&entity);
+                out.push_str(entity);
                 state.after_guillemet = false;
                 state.previous = Some(decoded.unwrap_or('&'));
                 i += len;
@@ -177,19 +193,20 @@ fn apply_text(text: &str, rules: &Rules, state: &mut TextState, out: &mut String
             }
         }
         // URLs written in the text stay exactly as written.
-        if let Some(len) = url_length(&chars[i..], state.previous) {
-            out.extend(&chars[i..i + len]);
-            state.previous = chars.get(i + len - 1).copied();
+        if let Some(len) = url_length(rest, state.previous) {
+            let url = &rest[..len];
+            out.push_str(url);
+            state.previous = url.chars().next_back();
             state.after_guillemet = false;
             i += len;
             continue;
         }
+        i += c.len_utf8();
         if state.after_guillemet {
             state.after_guillemet = false;
             if c == ' ' {
                 out.push(NARROW_NBSP);
                 state.previous = Some(NARROW_NBSP);
-                i += 1;
                 continue;
             }
             if !is_space(c) && c != NBSP && c != NARROW_NBSP {
@@ -198,12 +215,11 @@ fn apply_text(text: &str, rules: &Rules, state: &mut TextState, out: &mut String
         }
         if c == '"' && rules.quotes.is_some() {
             write_quote(rules, state, out);
-            i += 1;
             continue;
         }
         let narrow = rules.narrow_before.contains(&c);
         let full = rules.nbsp_before.contains(&c);
-        if (narrow || full) && (c == '»' || punctuation_is_free(c, chars.get(i + 1).copied())) {
+        if (narrow || full) && (c == '»' || punctuation_is_free(c, text[i..].chars().next())) {
             space_before(if narrow { NARROW_NBSP } else { NBSP }, state, out);
         }
         out.push(c);
@@ -211,8 +227,33 @@ fn apply_text(text: &str, rules: &Rules, state: &mut TextState, out: &mut String
         if c == '«' && rules.spaced_guillemets {
             state.after_guillemet = true;
         }
-        i += 1;
     }
+}
+
+/// Where the run of characters from `from` that [`apply_text`] only copies ends: before the
+/// first one that a rule may act on (punctuation, a quote, a guillemet, an entity) or that may
+/// start a URL (`h`, `w` or `m` not after an ASCII letter or digit; after another character it
+/// is left to the check of each character, which knows every alphanumeric). `previous` is the
+/// character before `from`. `from` itself when that character is one of those.
+fn plain_run_end(bytes: &[u8], from: usize, previous: Option<char>) -> usize {
+    const GUILLEMET_LEAD: u8 = 0xC2; // `«` is C2 AB, `»` is C2 BB
+    let mut at = from;
+    while let Some(&b) = bytes.get(at) {
+        let stops = match b {
+            b';' | b':' | b'!' | b'?' | b'"' | b'&' => true,
+            GUILLEMET_LEAD => matches!(bytes.get(at + 1), Some(0xAB | 0xBB)),
+            b'h' | b'H' | b'w' | b'W' | b'm' | b'M' => match at == from {
+                true => !previous.is_some_and(|p| p.is_ascii_alphanumeric()),
+                false => !bytes[at - 1].is_ascii_alphanumeric(),
+            },
+            _ => false,
+        };
+        if stops {
+            break;
+        }
+        at += 1;
+    }
+    at
 }
 
 /// Puts `space` before the punctuation about to be written: replaces a plain space just
@@ -255,30 +296,34 @@ fn write_quote(rules: &Rules, state: &mut TextState, out: &mut String) {
     }
 }
 
-/// Length of an HTML character reference at the start of `chars` (`&amp;`, `&#160;`).
-fn entity_length(chars: &[char]) -> Option<usize> {
-    let end = chars.iter().take(12).position(|&c| c == ';')?;
-    let name = &chars[1..end];
+/// Length in bytes of an HTML character reference at the start of `text` (`&amp;`,
+/// `&#160;`): a `;` within its first twelve bytes, after a name of ASCII letters and digits.
+fn entity_length(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let end = bytes.iter().take(12).position(|&b| b == b';')?;
+    let name = &bytes[1..end];
     let ok = !name.is_empty()
         && name
             .iter()
             .enumerate()
-            .all(|(i, c)| c.is_ascii_alphanumeric() || (i == 0 && *c == '#'));
+            .all(|(i, b)| b.is_ascii_alphanumeric() || (i == 0 && *b == b'#'));
     ok.then_some(end + 1)
 }
 
-/// Length of a URL (`https://…`, `mailto:…`, `www.…`) starting at `chars`, up to the next space.
-fn url_length(chars: &[char], previous: Option<char>) -> Option<usize> {
-    if !matches!(chars.first(), Some('h' | 'H' | 'w' | 'W' | 'm' | 'M'))
-        || previous.is_some_and(|p| p.is_alphanumeric())
+/// Length in bytes of a URL (`https://…`, `mailto:…`, `www.…`) at the start of `text`, up to
+/// the next space or `<`.
+fn url_length(text: &str, previous: Option<char>) -> Option<usize> {
+    if !matches!(
+        text.as_bytes().first(),
+        Some(b'h' | b'H' | b'w' | b'W' | b'm' | b'M')
+    ) || previous.is_some_and(|p| p.is_alphanumeric())
     {
         return None;
     }
     let starts_with = |prefix: &str| {
-        prefix
-            .chars()
-            .enumerate()
-            .all(|(i, p)| chars.get(i).is_some_and(|c| c.to_ascii_lowercase() == p))
+        text.as_bytes()
+            .get(..prefix.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(prefix.as_bytes()))
     };
     if !(starts_with("http://")
         || starts_with("https://")
@@ -287,11 +332,10 @@ fn url_length(chars: &[char], previous: Option<char>) -> Option<usize> {
     {
         return None;
     }
-    let len = chars
-        .iter()
-        .position(|c| c.is_whitespace() || *c == '<')
-        .unwrap_or(chars.len());
-    Some(len)
+    Some(
+        text.find(|c: char| c.is_whitespace() || c == '<')
+            .unwrap_or(text.len()),
+    )
 }
 
 /// Elements whose text is never touched.
