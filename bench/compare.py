@@ -11,6 +11,11 @@ the ratios to Hugo (and Zola). A benchmark, not a test: it asserts nothing.
     python3 bench/compare.py                      # 2,000 documents, 5 runs each
     python3 bench/compare.py --docs 10000 --runs 3
     python3 bench/compare.py --zola /path/to/zola
+    python3 bench/compare.py --docs 2000 10000 --runs 3 --no-hugo   # scaling: both sizes alternately
+
+With several `--docs`, every size is built in each run, one after the other, and the median time
+of the largest corpus is divided by the smallest's: the scaling that issue 7 bounds (time(10,000)
+/ time(2,000) <= 5.5).
 """
 
 import argparse
@@ -77,28 +82,11 @@ def version(command):
         return f"unknown ({error})"
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--docs", type=int, default=2000)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--seed", type=int, default=None, help="passed to gen_corpus.py")
-    parser.add_argument("--generator", default=DEFAULT_GENERATOR, help="path of gen_corpus.py")
-    parser.add_argument("--binary", default=os.path.join(REPO, "target", "release", "intercite"))
-    parser.add_argument("--zola", default=None, help="a zola binary, to include Zola")
-    parser.add_argument("--no-hugo", action="store_true", help="measure intercite alone")
-    parser.add_argument("--work", default=None, help="folder for the corpus (default: a temporary one)")
-    args = parser.parse_args()
-    # The generators run inside their sites' folders: a relative path would no longer point
-    # at the binary there.
-    args.binary = os.path.abspath(args.binary)
-    if args.zola:
-        args.zola = os.path.abspath(args.zola) if os.sep in args.zola else args.zola
-
-    if not os.path.exists(args.binary):
-        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO, check=True)
-    work = args.work or tempfile.mkdtemp(prefix="intercite-bench-")
-    corpus = os.path.join(work, f"corpus-{args.docs}")
-    command = [sys.executable, args.generator, "--docs", str(args.docs), "--out", corpus, "--flavour", "all"]
+def make_corpus(args, work, docs):
+    """Generates the corpus of `docs` documents under `work`; returns its folder. The intercite
+    copy gets this site's configuration, i18n files and theme."""
+    corpus = os.path.join(work, f"corpus-{docs}")
+    command = [sys.executable, args.generator, "--docs", str(docs), "--out", corpus, "--flavour", "all"]
     if args.seed is not None:
         command += ["--seed", str(args.seed)]
     print(subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip())
@@ -110,47 +98,99 @@ def main():
             shutil.copytree(source, target)
         else:
             shutil.copy(source, target)
+    return corpus
 
-    generators = [("intercite", [args.binary, "build", "--root", site], site,
-                   lambda: shutil.rmtree(os.path.join(site, "public"), ignore_errors=True))]
-    hugo_site = os.path.join(corpus, "hugo")
-    if not args.no_hugo:
-        hugo = find_hugo()
-        generators.append(("hugo", [hugo, "--quiet", "--minify", "--destination", "public"], hugo_site,
-                           lambda: shutil.rmtree(os.path.join(hugo_site, "public"), ignore_errors=True)))
-    zola_site = os.path.join(corpus, "zola")
+
+def emptied(folder):
+    """A function that deletes `folder`: each generator starts from an empty output folder."""
+    return lambda: shutil.rmtree(folder, ignore_errors=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--docs", type=int, nargs="+", default=[2000],
+                        help="documents in the corpus; several sizes are built alternately, and the "
+                             "time of the largest is compared with the smallest's (scaling)")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=None, help="passed to gen_corpus.py")
+    parser.add_argument("--generator", default=DEFAULT_GENERATOR, help="path of gen_corpus.py")
+    parser.add_argument("--binary", default=os.path.join(REPO, "target", "release", "intercite"))
+    parser.add_argument("--zola", default=None, help="a zola binary, to include Zola")
+    parser.add_argument("--no-hugo", action="store_true", help="measure intercite alone")
+    parser.add_argument("--work", default=None, help="folder for the corpus (default: a temporary one)")
+    args = parser.parse_args()
+    sizes = sorted(set(args.docs))
+    # The generators run inside their sites' folders: a relative path would no longer point
+    # at the binary there.
+    args.binary = os.path.abspath(args.binary)
     if args.zola:
-        generators.append(("zola", [args.zola, "build", "--force"], zola_site,
-                           lambda: shutil.rmtree(os.path.join(zola_site, "public"), ignore_errors=True)))
+        args.zola = os.path.abspath(args.zola) if os.sep in args.zola else args.zola
+
+    if not os.path.exists(args.binary):
+        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO, check=True)
+    work = args.work or tempfile.mkdtemp(prefix="intercite-bench-")
+    hugo = None if args.no_hugo else find_hugo()
+
+    # (size, generator name, command, folder it runs in, cleaning before it runs)
+    generators = []
+    for docs in sizes:
+        corpus = make_corpus(args, work, docs)
+        site = os.path.join(corpus, "site")
+        generators.append((docs, "intercite", [args.binary, "build", "--root", site], site,
+                           emptied(os.path.join(site, "public"))))
+        if hugo:
+            hugo_site = os.path.join(corpus, "hugo")
+            generators.append((docs, "hugo", [hugo, "--quiet", "--minify", "--destination", "public"],
+                               hugo_site, emptied(os.path.join(hugo_site, "public"))))
+        if args.zola:
+            zola_site = os.path.join(corpus, "zola")
+            generators.append((docs, "zola", [args.zola, "build", "--force"], zola_site,
+                               emptied(os.path.join(zola_site, "public"))))
 
     print(f"machine: {os.cpu_count()} cores; intercite: {version([args.binary, '--version'])}"
-          + ("" if args.no_hugo else f"; hugo: {version([generators[1][1][0], 'version'])}")
+          + (f"; hugo: {version([hugo, 'version'])}" if hugo else "")
           + (f"; zola: {version([args.zola, '--version'])}" if args.zola else ""))
-    results = {name: [] for name, *_ in generators}
+    results = {(docs, name): [] for docs, name, *_ in generators}
     for run in range(1, args.runs + 1):
-        for name, command, cwd, clean in generators:
-            clean()  # every generator starts from an empty output folder
+        for docs, name, command, cwd, clean in generators:
+            clean()
             seconds, mib, stderr, user, system = run_measured(command, cwd)
-            results[name].append((seconds, mib, user, system))
+            results[(docs, name)].append((seconds, mib, user, system))
             summary = ""
             if name == "intercite":
                 summary = next((l for l in stderr.splitlines() if l.startswith("Built")), "")
                 summary = " — " + summary.split(" into ")[0] if summary else ""
-            print(f"run {run} {name:<9} {seconds:7.2f} s {mib:8.0f} MiB  (CPU {user:6.2f} s user"
+            size = f"{docs:>6} docs " if len(sizes) > 1 else ""
+            print(f"run {run} {size}{name:<9} {seconds:7.2f} s {mib:8.0f} MiB  (CPU {user:6.2f} s user"
                   f" {system:6.2f} s system){summary}", flush=True)
 
-    print()
-    print(f"{'':<10} {'median s':>9} {'peak MiB':>9} {'user s':>7} {'system s':>9}"
-          f" {'time vs hugo':>13} {'memory vs zola':>15}")
-    medians = {name: statistics.median(r[0] for r in runs) for name, runs in results.items()}
-    peaks = {name: max(r[1] for r in runs) for name, runs in results.items()}
-    for name, runs in results.items():
-        user = statistics.median(r[2] for r in runs)
-        system = statistics.median(r[3] for r in runs)
-        vs_hugo = f"{medians[name] / medians['hugo']:.3f}x" if "hugo" in medians else "-"
-        vs_zola = f"{peaks[name] / peaks['zola']:.3f}x" if "zola" in peaks else "-"
-        print(f"{name:<10} {medians[name]:9.2f} {peaks[name]:9.0f} {user:7.2f} {system:9.2f}"
-              f" {vs_hugo:>13} {vs_zola:>15}")
+    medians = {key: statistics.median(r[0] for r in runs) for key, runs in results.items()}
+    peaks = {key: max(r[1] for r in runs) for key, runs in results.items()}
+    for docs in sizes:
+        print()
+        title = f"{docs} documents" if len(sizes) > 1 else ""
+        print(f"{title:<16} {'median s':>9} {'peak MiB':>9} {'user s':>7} {'system s':>9}"
+              f" {'time vs hugo':>13} {'memory vs zola':>15}")
+        for (size, name), runs in results.items():
+            if size != docs:
+                continue
+            user = statistics.median(r[2] for r in runs)
+            system = statistics.median(r[3] for r in runs)
+            hugo_key, zola_key = (docs, "hugo"), (docs, "zola")
+            key = (docs, name)
+            vs_hugo = f"{medians[key] / medians[hugo_key]:.3f}x" if hugo_key in medians else "-"
+            vs_zola = f"{peaks[key] / peaks[zola_key]:.3f}x" if zola_key in peaks else "-"
+            print(f"{name:<16} {medians[key]:9.2f} {peaks[key]:9.0f} {user:7.2f} {system:9.2f}"
+                  f" {vs_hugo:>13} {vs_zola:>15}")
+    if len(sizes) > 1:
+        small, large = sizes[0], sizes[-1]
+        print()
+        print(f"scaling, median time with {large} documents / with {small} "
+              f"({large / small:g} times the documents):")
+        for (docs, name) in results:
+            if docs == small and (large, name) in medians:
+                ratio = medians[(large, name)] / medians[(small, name)]
+                print(f"  {name:<10} {ratio:.2f}")
     if args.work is None:
         shutil.rmtree(work, ignore_errors=True)
 
