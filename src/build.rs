@@ -603,6 +603,7 @@ fn render_site(
         }
     };
     renderer.render_all(&jobs, progress, problems, &mut record);
+    timings.templates = renderer.template_work();
     // What only the pages needed goes before the feeds and the sitemap are made, so that they
     // take its memory instead of adding to the peak: the lists' values, the partials, and (in a
     // build written to disk, which ends with the process) each rendering thread's memos of

@@ -89,7 +89,8 @@ pub struct BuildArgs {
     pub output_dir: PathBuf,
     /// After the summary, print the time each stage took (config, load, index, i18n,
     /// markdown, templates, pages — rendered, minified, written and indexed for search as they
-    /// come —, search, feeds, write).
+    /// come —, search, feeds, write), then the CPU time the pages of each template took:
+    /// making their values, rendering Markdown, Tera, typography, minifying.
     #[arg(long)]
     pub timings: bool,
 }

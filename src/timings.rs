@@ -3,6 +3,8 @@
 
 use std::time::{Duration, Instant};
 
+use crate::templates::metrics::{self, TemplateWork};
+
 /// Stage name → time spent, in pipeline order. Taking a lap costs one `Instant::now()` and,
 /// on Linux, one read of `/proc/self/status`, so every build records them; only `--timings`
 /// prints them.
@@ -12,6 +14,8 @@ pub struct Timings {
     pub stages: Vec<(&'static str, Duration)>,
     /// Resident and peak resident memory when each stage ended, parallel to `stages`.
     pub memory: Vec<Option<Memory>>,
+    /// The pages stage's work per template, printed after the stages.
+    pub templates: Vec<(String, TemplateWork)>,
 }
 
 /// The process's memory at one moment, in bytes.
@@ -50,6 +54,7 @@ impl Default for Timings {
             last: Instant::now(),
             stages: Vec::new(),
             memory: Vec::new(),
+            templates: Vec::new(),
         }
     }
 }
@@ -89,6 +94,7 @@ impl Timings {
             out.push('\n');
         }
         out.push_str(&format!("  {:<10} {:>9.1} ms\n", "total", total * 1000.0));
+        out.push_str(&metrics::table(&self.templates));
         out
     }
 }

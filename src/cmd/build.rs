@@ -12,6 +12,9 @@ pub fn run(args: &BuildArgs) -> i32 {
         drafts: args.site.drafts,
         write: true,
     };
+    if args.timings {
+        crate::templates::metrics::enable();
+    }
     match build::run(&options, &super::progress::TerminalProgress::new()) {
         Ok(report) => {
             super::print_diagnostics(&report.warnings);

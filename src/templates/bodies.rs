@@ -82,6 +82,10 @@ impl<'a> Sources<'a> {
     }
 
     fn text(&self, v: usize) -> String {
+        super::metrics::time_markdown(|| self.read_and_render(v))
+    }
+
+    fn read_and_render(&self, v: usize) -> String {
         let site = self.site;
         let Some(version) = site.versions.get(v) else {
             return String::new();

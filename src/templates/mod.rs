@@ -13,6 +13,7 @@ mod escape;
 pub mod fingerprint;
 pub mod graph;
 mod hashing;
+pub mod metrics;
 pub mod partials;
 mod status;
 
@@ -235,6 +236,8 @@ pub struct Renderer<'a> {
     /// The links to every page of each paginated list (by its first page's URL and its number
     /// of pages), made the first time one of its pages is rendered (see [`PageLinks::Shared`]).
     page_links: Mutex<foldhash::HashMap<(String, usize), tera::Value>>,
+    /// The rendering threads' time per template, for `--timings`.
+    metrics: metrics::Metrics,
 }
 
 thread_local! {
@@ -324,6 +327,7 @@ impl<'a> Renderer<'a> {
                 .map(|_| OnceLock::new())
                 .collect(),
             page_links: Mutex::default(),
+            metrics: Default::default(),
         };
         for language in &site.config.languages {
             let lang = &language.code;
@@ -377,6 +381,11 @@ impl<'a> Renderer<'a> {
         self.hashing = true;
         self.reuse = reuse;
         self
+    }
+
+    /// The rendering threads' time per template so far, the costliest first.
+    pub fn template_work(&self) -> Vec<(String, metrics::TemplateWork)> {
+        self.metrics.report()
     }
 
     /// The hash of the values every page of a language shares (site, menus).
@@ -462,6 +471,7 @@ impl<'a> Renderer<'a> {
 
     /// Renders one page.
     pub fn render(&self, job: &Job) -> Result<OutputFile, Diagnostic> {
+        let mut clock = metrics::PageClock::start();
         let url = job_url(self.site, job);
         let template = self.template_of(job);
         let path = urls::output_file(&url);
@@ -501,12 +511,16 @@ impl<'a> Renderer<'a> {
                 (context, hash, beside)
             }
         };
+        clock.context_done();
         let rendered = render_into_buffer(&self.engine.tera, template, &context, |html| {
+            clock.tera_done();
             let lang = context
                 .get("lang")
                 .and_then(|l| l.as_str())
                 .unwrap_or_default();
-            crate::markdown::typography::apply_html(html, lang)
+            let html = crate::markdown::typography::apply_html(html, lang);
+            clock.typography_done();
+            html
         });
         let html = rendered.map_err(|e| {
             let mut d = engine::template_diagnostic(&e, &self.engine.files, template);
@@ -528,6 +542,7 @@ impl<'a> Renderer<'a> {
         } else {
             html.into_bytes()
         };
+        self.metrics.record(template, clock);
         Ok(OutputFile {
             path,
             contents,

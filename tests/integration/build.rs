@@ -50,6 +50,73 @@ fn build_prints_a_one_line_summary_and_writes_the_site() {
 }
 
 #[test]
+fn timings_count_every_page_under_its_template() {
+    let site = Fixture::new("basic");
+    let run = site.run(&["build", "--timings"]);
+    run.assert_success();
+    let stages: Vec<&str> = run
+        .stderr
+        .lines()
+        .skip_while(|l| !l.starts_with("Built "))
+        .skip(1)
+        .collect();
+    for stage in ["load", "markdown", "pages", "write", "total"] {
+        assert!(
+            stages.iter().any(|l| l.trim_start().starts_with(stage)),
+            "no `{stage}` in:\n{}",
+            run.stderr
+        );
+    }
+    let table: Vec<&str> = stages
+        .iter()
+        .skip_while(|l| !l.contains("pages by template"))
+        .skip(1)
+        .copied()
+        .collect();
+    assert!(
+        table[0].contains("typography") && table[0].contains("minify"),
+        "{}",
+        run.stderr
+    );
+    // `name pages values markdown tera typography minify total per-page`
+    let rows: Vec<(&str, usize, Vec<f64>)> = table[1..]
+        .iter()
+        .map(|l| {
+            let cells: Vec<&str> = l.split_whitespace().collect();
+            assert_eq!(cells.len(), 9, "{l}");
+            let times = cells[2..].iter().map(|c| c.parse().unwrap()).collect();
+            (cells[0], cells[1].parse().unwrap(), times)
+        })
+        .collect();
+    let (all, rows) = rows.split_last().unwrap();
+    assert_eq!(all.0, "all");
+    let html_files = html_pages(&site.public()).len();
+    assert_eq!(all.1, html_files, "every page is counted once");
+    assert_eq!(rows.iter().map(|r| r.1).sum::<usize>(), all.1);
+    let count = |template: &str| rows.iter().find(|r| r.0 == template).map(|r| r.1);
+    assert_eq!(count("page.html"), Some(5), "one page per version");
+    assert_eq!(count("root.html"), Some(1));
+    for (name, _, times) in rows {
+        let parts: f64 = times[..5].iter().sum();
+        assert!(
+            (parts - times[5]).abs() < 0.5,
+            "{name}: parts {parts} total {}",
+            times[5]
+        );
+    }
+    // Only the versions' pages render Markdown.
+    assert!(rows.iter().find(|r| r.0 == "page.html").unwrap().2[1] > 0.0);
+    assert_eq!(rows.iter().find(|r| r.0 == "term.html").unwrap().2[1], 0.0);
+
+    let plain = site.build();
+    assert!(
+        !plain.stderr.contains("pages by template"),
+        "{}",
+        plain.stderr
+    );
+}
+
+#[test]
 fn every_page_has_lang_and_dir() {
     let site = Fixture::new("basic");
     site.build().assert_success();
