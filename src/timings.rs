@@ -1,5 +1,6 @@
 //! Per-stage wall-clock times of a build, for `--timings` and the benchmarks, with the
-//! process's memory at the end of each stage where the system tells it (Linux).
+//! process's memory at the end of each stage where the system tells it (Linux), and the pages'
+//! CPU time per template (`templates::metrics`) when `--timings` asked for it.
 
 use std::time::{Duration, Instant};
 

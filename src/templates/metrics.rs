@@ -50,8 +50,8 @@ fn thread_clock() -> Duration {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TemplateWork {
     pub pages: usize,
-    /// Making the page's values, the Markdown excepted.
-    pub context: Duration,
+    /// Making the page's values (its Tera context), the Markdown excepted.
+    pub values: Duration,
     /// Reading the versions' Markdown again and rendering it (see [`super::bodies`]).
     pub markdown: Duration,
     /// Tera's rendering of the template with those values.
@@ -62,12 +62,12 @@ pub struct TemplateWork {
 
 impl TemplateWork {
     pub fn total(&self) -> Duration {
-        self.context + self.markdown + self.tera + self.typography + self.minify
+        self.values + self.markdown + self.tera + self.typography + self.minify
     }
 
     fn add(&mut self, other: &TemplateWork) {
         self.pages += other.pages;
-        self.context += other.context;
+        self.values += other.values;
         self.markdown += other.markdown;
         self.tera += other.tera;
         self.typography += other.typography;
@@ -161,7 +161,7 @@ impl Metrics {
         let since = |later: Duration, earlier: Duration| later.saturating_sub(earlier);
         let page = TemplateWork {
             pages: 1,
-            context: since(context_done, clock.start).saturating_sub(markdown),
+            values: since(context_done, clock.start).saturating_sub(markdown),
             markdown,
             tera: since(tera_done, context_done),
             typography: since(typography_done, tera_done),
@@ -213,7 +213,7 @@ pub fn table(work: &[(String, TemplateWork)]) -> String {
         out.push_str(&format!(
             "  {name:<width$} {:>6} {:>9.1} {:>9.1} {:>9.1} {:>10.1} {:>9.1} {:>9.1} {:>8.3}\n",
             w.pages,
-            ms(w.context),
+            ms(w.values),
             ms(w.markdown),
             ms(w.tera),
             ms(w.typography),
@@ -271,7 +271,7 @@ mod tests {
             "{report:?}"
         );
         // The Markdown's time is taken out of the values'.
-        assert!(report[0].1.context < Duration::from_millis(1), "{report:?}");
+        assert!(report[0].1.values < Duration::from_millis(1), "{report:?}");
         assert!(
             report[0].1.typography < Duration::from_millis(1),
             "{report:?}"
