@@ -18,6 +18,7 @@ pub mod markdown;
 pub mod output;
 pub mod paths;
 pub mod scaffold;
+pub mod scan;
 pub mod search;
 pub mod seen;
 pub mod serve;

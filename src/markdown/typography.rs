@@ -115,31 +115,19 @@ fn punctuation_is_free(c: char, next: Option<char>) -> bool {
 }
 
 /// Whether a text node holds anything the rules may change: `;`, `:`, `!`, `?`, `"`, `&` (an
-/// entity) or a guillemet. Read as bytes, with a table: this runs over all of every page's text,
-/// and comparing each character with the eight was the costliest part of the pass.
+/// entity) or a guillemet (`«` is C2 AB, `»` C2 BB). This runs over all of every page's text:
+/// the bytes are told by comparisons, many at a time ([`crate::scan::first_picked`]).
 fn may_change(text: &str) -> bool {
-    const GUILLEMET_LEAD: u8 = 0xC2; // `«` is C2 AB, `»` is C2 BB
-    const MARKED: [bool; 256] = {
-        let mut marked = [false; 256];
-        let mut i = 0;
-        let bytes = b";:!?\"&";
-        while i < bytes.len() {
-            marked[bytes[i] as usize] = true;
-            i += 1;
-        }
-        marked[GUILLEMET_LEAD as usize] = true;
-        marked
+    let marked = |c: u8, next: u8| {
+        (c == b';')
+            | (c == b':')
+            | (c == b'!')
+            | (c == b'?')
+            | (c == b'"')
+            | (c == b'&')
+            | ((c == 0xC2) & ((next == 0xAB) | (next == 0xBB)))
     };
-    let bytes = text.as_bytes();
-    let mut at = 0;
-    while let Some(found) = bytes[at..].iter().position(|&b| MARKED[usize::from(b)]) {
-        let i = at + found;
-        if bytes[i] != GUILLEMET_LEAD || matches!(bytes.get(i + 1), Some(0xAB | 0xBB)) {
-            return true;
-        }
-        at = i + 1;
-    }
-    false
+    crate::scan::first_picked(text.as_bytes(), 0, marked).is_some()
 }
 
 /// Applies `rules` to one text node (HTML text with entities), appending to `out`.
@@ -717,6 +705,16 @@ mod tests {
         // `©` (C2 A9) and `§` (C2 A7) share the guillemets' first byte.
         for text in ["", "plain text", "© §", "é – ’ …"] {
             assert!(!may_change(text), "{text}");
+        }
+        // Past the bytes tested together, and a guillemet split across two blocks of them.
+        let long = "plain text, ".repeat(10);
+        assert!(!may_change(&long));
+        assert!(may_change(&(long.clone() + "x » y")));
+        for at in 0..40 {
+            let split = format!("{}«{}", "a".repeat(at), "b".repeat(40 - at));
+            assert!(may_change(&split), "{split}");
+            let lookalike = format!("{}©{}", "a".repeat(at), "b".repeat(40 - at));
+            assert!(!may_change(&lookalike), "{lookalike}");
         }
     }
 

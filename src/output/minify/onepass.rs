@@ -1034,36 +1034,39 @@ fn encode(code: &[u8], in_attribute: bool, escape_lt: bool, out: &mut Vec<u8>) {
 /// Collapses each run of whitespace of `bytes[from..]` into one space.
 fn collapse_from(bytes: &mut Vec<u8>, from: usize) {
     // Most text has only single spaces between words: find the first whitespace that is not
-    // one, and only rewrite from there.
-    let n = bytes.len();
-    let mut first = from;
-    while first < n {
-        let c = bytes[first];
-        if WHITESPACE[c] && (c != b' ' || (first + 1 < n && WHITESPACE[bytes[first + 1]])) {
-            break;
-        }
-        first += 1;
-    }
-    if first == n {
+    // one, and only rewrite from there, copying the stretches between such runs whole.
+    let Some(found) = to_collapse(&bytes[from..]) else {
         return;
-    }
-    let mut write = first;
-    let mut in_whitespace = false;
-    for read in first..n {
-        let c = bytes[read];
-        if WHITESPACE[c] {
-            if in_whitespace {
-                continue;
-            }
-            in_whitespace = true;
-            bytes[write] = b' ';
-        } else {
-            in_whitespace = false;
-            bytes[write] = c;
-        }
+    };
+    let n = bytes.len();
+    let mut read = from + found;
+    let mut write = read;
+    while read < n {
+        // `read` starts a run of whitespace other than a lone space.
+        read += count_while(&bytes[read..], |c| WHITESPACE[c]);
+        bytes[write] = b' ';
         write += 1;
+        let plain = to_collapse(&bytes[read..]).unwrap_or(n - read);
+        bytes.copy_within(read..read + plain, write);
+        read += plain;
+        write += plain;
     }
     bytes.truncate(write);
+}
+
+/// Where the first whitespace of `bytes` is that is not a lone space.
+fn to_collapse(bytes: &[u8]) -> Option<usize> {
+    crate::scan::first_picked(bytes, b'x', |c, next| {
+        is_whitespace(c) & ((c != b' ') | is_whitespace(next))
+    })
+}
+
+/// minify-html's whitespace (its `WHITESPACE` table), told by comparisons rather than a look-up
+/// so that [`crate::scan::first_picked`] can test many bytes at once: space, tab, line feed,
+/// form feed, carriage return.
+#[inline(always)]
+fn is_whitespace(c: u8) -> bool {
+    (c == b' ') | ((c.wrapping_sub(b'\t') < 5) & (c != 0x0b))
 }
 
 fn trim_start(bytes: &[u8]) -> &[u8] {
@@ -1082,6 +1085,29 @@ fn count_while(bytes: &[u8], keep: impl Fn(u8) -> bool) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whitespace_is_minify_html_s() {
+        for c in 0..=255u8 {
+            assert_eq!(is_whitespace(c), WHITESPACE[c], "{c}");
+        }
+    }
+
+    #[test]
+    fn runs_of_whitespace_collapse_to_one_space() {
+        let collapsed = |text: &str| {
+            let mut bytes = b"kept\n\n".to_vec();
+            bytes.extend_from_slice(text.as_bytes());
+            collapse_from(&mut bytes, 6);
+            String::from_utf8(bytes).unwrap()
+        };
+        assert_eq!(collapsed("one two"), "kept\n\none two");
+        assert_eq!(collapsed("one\ntwo"), "kept\n\none two");
+        assert_eq!(collapsed(" \t one  two \r\n"), "kept\n\n one two ");
+        let long = "word ".repeat(20) + "\n\n" + &"word ".repeat(20) + "  end";
+        let expected = "word ".repeat(40) + "end";
+        assert_eq!(collapsed(&long), format!("kept\n\n{expected}"));
+    }
 
     /// The one-pass result, which must exist and equal minify-html's.
     fn same(html: &str) -> String {
