@@ -96,7 +96,11 @@ pub fn read(digest: &Digest, vocabulary: &mut Vocabulary) -> PageWords {
     let mut reader = Reader {
         digest,
         vocabulary,
-        page: PageWords::default(),
+        // The content is the text less its markers: sized once rather than grown a dozen times.
+        page: PageWords {
+            content: String::with_capacity(digest.text.len()),
+            ..PageWords::default()
+        },
         next_position: 0,
         last_position: 0,
         weights: vec![WEIGHT_SCALE as u8],

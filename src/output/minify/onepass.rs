@@ -1043,7 +1043,7 @@ fn collapse_from(bytes: &mut Vec<u8>, from: usize) {
     let mut write = read;
     while read < n {
         // `read` starts a run of whitespace other than a lone space.
-        read += count_while(&bytes[read..], |c| WHITESPACE[c]);
+        read += count_while(&bytes[read..], is_whitespace);
         bytes[write] = b' ';
         write += 1;
         let plain = to_collapse(&bytes[read..]).unwrap_or(n - read);
