@@ -96,7 +96,8 @@ pub fn read(digest: &Digest, vocabulary: &mut Vocabulary) -> PageWords {
     let mut reader = Reader {
         digest,
         vocabulary,
-        // The content is the text less its markers: sized once rather than grown a dozen times.
+        // The content is about as long as the text (less its markers, plus a zero-width space
+        // per word in segmented languages): sized once rather than grown a dozen times.
         page: PageWords {
             content: String::with_capacity(digest.text.len()),
             ..PageWords::default()
