@@ -35,23 +35,32 @@ const NONE: Rules = Rules {
 
 /// The rules for a language tag (by its primary subtag).
 pub fn rules(lang: &str) -> Rules {
-    let primary = lang.split('-').next().unwrap_or(lang).to_ascii_lowercase();
-    match primary.as_str() {
-        "fr" => Rules {
+    let primary = lang.split('-').next().unwrap_or(lang);
+    // Every subtag of the table has two letters: a longer one is none of them. Lowercased in
+    // place, without an allocation: this runs for each `lang` attribute of every page.
+    let mut lowered = [0u8; 2];
+    if primary.len() != lowered.len() {
+        return NONE;
+    }
+    for (to, from) in lowered.iter_mut().zip(primary.bytes()) {
+        *to = from.to_ascii_lowercase();
+    }
+    match &lowered {
+        b"fr" => Rules {
             narrow_before: &[';', '!', '?', '»'],
             nbsp_before: &[':'],
             spaced_guillemets: true,
             quotes: Some(('«', '»')),
         },
-        "en" => Rules {
+        b"en" => Rules {
             quotes: Some(('“', '”')),
             ..NONE
         },
-        "pl" | "de" | "cs" | "sk" | "ro" | "hu" => Rules {
+        b"pl" | b"de" | b"cs" | b"sk" | b"ro" | b"hu" => Rules {
             quotes: Some(('„', '”')),
             ..NONE
         },
-        "uk" | "ru" | "es" | "it" | "ar" | "ca" | "pt" | "el" => Rules {
+        b"uk" | b"ru" | b"es" | b"it" | b"ar" | b"ca" | b"pt" | b"el" => Rules {
             quotes: Some(('«', '»')),
             ..NONE
         },
@@ -326,15 +335,39 @@ fn url_length(text: &str, previous: Option<char>) -> Option<usize> {
     )
 }
 
-/// Elements whose text is never touched.
-const UNTOUCHED: &[&str] = &[
-    "script", "style", "code", "pre", "kbd", "samp", "textarea", "svg", "math", "var",
-];
-/// Elements without end tags.
-const VOID: &[&str] = &[
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
-    "wbr",
-];
+/// What [`track_tag`] needs to know of an element, by its name.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Without an end tag: `br`, `img`, `link`, `meta`…
+    Void,
+    /// Its text is never touched: `code`, `pre`, `script`, `style`…
+    Untouched,
+    /// Starts a new run of text, as after a space: `p`, `li`.
+    Block,
+    Other,
+}
+
+/// The [`Kind`] of an element named `name`, in any case. One `match` on the name lowercased in
+/// place, rather than comparing it with each name of the lists: this runs on every start tag
+/// of every page.
+fn kind(name: &str) -> Kind {
+    const LONGEST: usize = 8; // `textarea`
+    let mut lowered = [0u8; LONGEST];
+    if name.len() > LONGEST {
+        return Kind::Other;
+    }
+    for (to, from) in lowered.iter_mut().zip(name.bytes()) {
+        *to = from.to_ascii_lowercase();
+    }
+    match &lowered[..name.len()] {
+        b"area" | b"base" | b"br" | b"col" | b"embed" | b"hr" | b"img" | b"input" | b"link"
+        | b"meta" | b"source" | b"track" | b"wbr" => Kind::Void,
+        b"script" | b"style" | b"code" | b"pre" | b"kbd" | b"samp" | b"textarea" | b"svg"
+        | b"math" | b"var" => Kind::Untouched,
+        b"p" | b"li" => Kind::Block,
+        _ => Kind::Other,
+    }
+}
 
 struct Open<'a> {
     /// As written in the page (compared ignoring case): borrowing it costs no allocation.
@@ -528,18 +561,12 @@ impl<'a> Pass<'a> {
     /// its first newline; [`Memo`] compares the whole line) and the state.
     fn key(&mut self, at: usize) -> u64 {
         use std::hash::BuildHasher;
-        self.chain.truncate(self.chained);
-        for open in &self.stack[self.chain.len()..] {
-            let below = self.chain.last().copied().unwrap_or(0);
-            let hash = hasher().hash_one((below, open.name, open.rules.id(), open.untouched));
-            self.chain.push(hash);
-        }
-        self.chained = self.stack.len();
+        let chain = chain_top(&self.stack, &mut self.chain, &mut self.chained);
         let rest = &self.html.as_bytes()[at..];
         let row = memchr::memchr(b'\n', rest).map_or(rest, |end| &rest[..=end]);
         hasher().hash_one((
             row,
-            self.chain.last().copied().unwrap_or(0),
+            chain,
             self.page_rules.id(),
             self.state.previous,
             self.state.after_guillemet,
@@ -590,6 +617,196 @@ impl<'a> Pass<'a> {
         self.chained = self.chained.min(low);
         (at, low)
     }
+}
+
+/// Typography applied from inside another pass over the page, text node by text node and tag
+/// by tag, rather than by [`apply_html`]'s pass of its own: the minifier
+/// (`output::minify::onepass`) reads every tag and text node of the page anyway, so a page
+/// typeset while it is minified is read once, and the lines the minifier takes from its memo
+/// skip both. What it writes is what [`apply_html`] followed by the minifier writes: the same
+/// model of the page (its own [`track_tag`], not the minifier's), the same [`apply_text`], on
+/// the same text nodes. The other pass checks that each piece of markup ends where
+/// [`markup_length`] ends it ([`Typesetter::markup`]); where the two would read the page apart
+/// (a `<` that starts no markup, a `<` inside a script), it gives the page up, and the page is
+/// typeset by [`apply_html`], then minified.
+pub struct Typesetter<'a> {
+    html: &'a str,
+    page_rules: Rules,
+    stack: Vec<Open<'a>>,
+    state: TextState,
+    /// `chain[i]` hashes the open elements up to `stack[i]`; valid up to `chained`.
+    chain: Vec<u64>,
+    chained: usize,
+    /// The fewest elements open since [`Typesetter::mark`].
+    low: usize,
+    /// A text node's typeset text, when it differs from the page's.
+    scratch: String,
+}
+
+/// What a line of the page did to a [`Typesetter`], for the minifier's memo: the open elements
+/// it left as they were, those it opened (where their names are in the line, their rules), and
+/// the text state after it.
+#[derive(Clone)]
+pub struct TypesetLine {
+    kept: usize,
+    opened: Vec<(usize, usize, Rules, bool)>,
+    state: TextState,
+}
+
+impl TypesetLine {
+    /// The bytes it takes in a memo, about.
+    pub fn size(&self) -> usize {
+        std::mem::size_of::<TypesetLine>()
+            + self.opened.len() * std::mem::size_of::<(usize, usize, Rules, bool)>()
+    }
+}
+
+impl<'a> Typesetter<'a> {
+    /// The typesetter of a page in `lang`, or `None` when [`apply_html`] would leave the page
+    /// as it is (no rules for its language, and no passage in another).
+    pub fn of(html: &'a str, lang: &str) -> Option<Typesetter<'a>> {
+        let page_rules = rules(lang);
+        if page_rules.is_empty() && !html.contains(" lang=") {
+            return None;
+        }
+        Some(Typesetter {
+            html,
+            page_rules,
+            stack: Vec::new(),
+            state: TextState::default(),
+            chain: Vec::new(),
+            chained: 0,
+            low: 0,
+            scratch: String::new(),
+        })
+    }
+
+    /// Typesets the text node at `range` of the page (no markup in it): returns its text,
+    /// from the page itself when nothing changes.
+    pub fn text(&mut self, range: std::ops::Range<usize>) -> &[u8] {
+        let text = &self.html[range];
+        if text.is_empty() {
+            return text.as_bytes();
+        }
+        let (current, untouched) = self
+            .stack
+            .last()
+            .map_or((self.page_rules, false), |o| (o.rules, o.untouched));
+        if untouched || current.is_empty() {
+            self.state.previous = text.chars().last();
+            self.state.after_guillemet = false;
+            return text.as_bytes();
+        }
+        // What `apply_text` does first, without its copy.
+        if !self.state.after_guillemet && !may_change(text) {
+            self.state.previous = text.chars().last().or(self.state.previous);
+            return text.as_bytes();
+        }
+        self.scratch.clear();
+        apply_text(text, &current, &mut self.state, &mut self.scratch);
+        self.scratch.as_bytes()
+    }
+
+    /// The markup from `at` to `end` (a tag, a comment, the doctype), as the other pass read
+    /// it: `false` when [`apply_html`] would end it elsewhere, and the page is to be given up.
+    pub fn markup(&mut self, at: usize, end: usize) -> bool {
+        let html = self.html;
+        if !html.is_char_boundary(at)
+            || !html.is_char_boundary(end)
+            || markup_length(&html[at..]) != end - at
+        {
+            return false;
+        }
+        track_tag(
+            &html[at..end],
+            self.page_rules,
+            &mut self.stack,
+            &mut self.state,
+        );
+        let open = self.stack.len();
+        self.chained = self.chained.min(open);
+        self.low = self.low.min(open);
+        true
+    }
+
+    /// A hash of everything the typesetting of the line at `at` depends on besides its bytes:
+    /// the open elements (as a chain of hashes), the page's rules and the text state. Never 0,
+    /// which stands for a page without typography.
+    ///
+    /// The character before the line counts only when the line's first character may be
+    /// typeset with it (punctuation, a quote, the start of a URL) or after a `«`: the
+    /// minifier's lines start with the newline after a tag, so the last letter of the page's
+    /// own text before them would otherwise keep its template lines from being met again.
+    pub fn key(&mut self, at: usize) -> u64 {
+        use std::hash::BuildHasher;
+        let chain = chain_top(&self.stack, &mut self.chain, &mut self.chained);
+        let starts_plain = matches!(
+            self.html.as_bytes().get(at),
+            Some(b'\n' | b' ' | b'\t' | b'\r')
+        );
+        let previous = match starts_plain && !self.state.after_guillemet {
+            true => None,
+            false => self.state.previous,
+        };
+        hasher().hash_one((
+            chain,
+            self.page_rules.id(),
+            previous,
+            self.state.after_guillemet,
+        )) | 1
+    }
+
+    /// Starts a line: [`Typesetter::line`] tells what the page did from here on.
+    pub fn mark(&mut self) {
+        self.low = self.stack.len();
+    }
+
+    /// What the page did to the typesetter since [`Typesetter::mark`], for a line that started
+    /// at `start` (where the names of the elements it opened are counted from).
+    pub fn line(&self, start: usize) -> TypesetLine {
+        let base = self.html.as_ptr() as usize + start;
+        TypesetLine {
+            kept: self.low,
+            opened: self.stack[self.low..]
+                .iter()
+                .map(|open| {
+                    let offset = open.name.as_ptr() as usize - base;
+                    (offset, open.name.len(), open.rules, open.untouched)
+                })
+                .collect(),
+            state: self.state,
+        }
+    }
+
+    /// Does again what a line met before did, the same line now starting at `start`.
+    pub fn replay(&mut self, line: &TypesetLine, start: usize) {
+        self.stack.truncate(line.kept);
+        self.chained = self.chained.min(line.kept);
+        self.low = self.low.min(line.kept);
+        for &(offset, len, rules, untouched) in &line.opened {
+            let from = start + offset;
+            self.stack.push(Open {
+                name: &self.html[from..from + len],
+                rules,
+                untouched,
+            });
+        }
+        self.state = line.state;
+    }
+}
+
+/// A hash of the open elements of `stack` (their names, rules and whether they are untouched),
+/// as a chain: `chain[i]` hashes the elements up to `stack[i]`, and is brought up to date from
+/// `chained`, the fewest elements open since it last was.
+fn chain_top(stack: &[Open], chain: &mut Vec<u64>, chained: &mut usize) -> u64 {
+    use std::hash::BuildHasher;
+    chain.truncate(*chained);
+    for open in &stack[chain.len()..] {
+        let below = chain.last().copied().unwrap_or(0);
+        chain.push(hasher().hash_one((below, open.name, open.rules.id(), open.untouched)));
+    }
+    *chained = stack.len();
+    chain.last().copied().unwrap_or(0)
 }
 
 /// The memo's hasher: fixed, so that the keys do not depend on the run.
@@ -645,16 +862,16 @@ fn track_tag<'a>(
         .position(|b| !(b.is_ascii_alphanumeric() || b == b'-'))
         .unwrap_or(inner.len());
     let name = &inner[..name_end];
-    let is = |names: &[&str]| names.iter().any(|n| n.eq_ignore_ascii_case(name));
-    if name.is_empty() || is(VOID) || inner.ends_with('/') {
+    let kind = kind(name);
+    if name.is_empty() || kind == Kind::Void || inner.ends_with('/') {
         return;
     }
-    if is(&["br", "p", "li"]) {
+    if kind == Kind::Block {
         state.previous = Some(' ');
     }
     let parent = stack.last();
-    let rules = lang_attribute(inner).map_or(parent.map_or(page_rules, |p| p.rules), |l| rules(&l));
-    let untouched = parent.is_some_and(|p| p.untouched) || is(UNTOUCHED);
+    let rules = lang_attribute(inner).map_or(parent.map_or(page_rules, |p| p.rules), rules);
+    let untouched = parent.is_some_and(|p| p.untouched) || kind == Kind::Untouched;
     stack.push(Open {
         name,
         rules,
@@ -663,7 +880,7 @@ fn track_tag<'a>(
 }
 
 /// The value of the `lang` attribute in a start tag's inside (quoted or not).
-fn lang_attribute(inner: &str) -> Option<String> {
+fn lang_attribute(inner: &str) -> Option<&str> {
     // One searcher for the whole run, rather than one per call (`str::find` and
     // `memmem::find` both set one up): this runs on every start tag of every page.
     static LANG: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
@@ -688,7 +905,7 @@ fn lang_attribute(inner: &str) -> Option<String> {
                 .next()
                 .unwrap_or_default(),
         };
-        return Some(value.to_string());
+        return Some(value);
     }
     None
 }
@@ -778,6 +995,33 @@ mod tests {
             .map(|lang| rules(lang).id())
             .collect();
         assert_eq!(ids.len(), 5);
+    }
+
+    #[test]
+    fn language_tags_are_read_by_their_primary_subtag_in_any_case() {
+        assert_eq!(rules("FR-ca"), rules("fr"));
+        assert_eq!(rules("Pl"), rules("de"));
+        assert_eq!(rules("en-GB").quotes, Some(('“', '”')));
+        for none in ["", "fra", "f", "ja", "x-fr", "-fr"] {
+            assert!(rules(none).is_empty(), "{none:?}");
+        }
+    }
+
+    #[test]
+    fn elements_are_told_apart_by_their_names_in_any_case() {
+        assert!(kind("BR") == Kind::Void && kind("source") == Kind::Void);
+        assert!(kind("TextArea") == Kind::Untouched && kind("code") == Kind::Untouched);
+        assert!(kind("LI") == Kind::Block && kind("p") == Kind::Block);
+        for other in ["", "span", "pres", "textareas", "brx", "a-b"] {
+            assert!(kind(other) == Kind::Other, "{other:?}");
+        }
+        // Void elements open nothing (`<br>` does not reset the text either), and text inside
+        // untouched ones is left alone, whatever the case of their names.
+        assert_eq!(fr("<p>a<BR>b ?</p>"), "<p>a<BR>b\u{202F}?</p>");
+        assert_eq!(
+            fr("<P><CODE>a ?</CODE> b ?</P>"),
+            "<P><CODE>a ?</CODE> b\u{202F}?</P>"
+        );
     }
 
     #[test]

@@ -1,12 +1,13 @@
 //! Where the rendering threads' time goes, per template: `intercite build --timings` prints it
 //! under the stages, as Hugo's `--templateMetrics` does, so that a theme's author sees which
-//! template costs the most and whether it is the page's values, Tera, the Markdown, the
-//! typography or the minifier, and the speed work sees the same without a profiler.
+//! template costs the most and whether it is the page's values, Tera, the Markdown, or the
+//! typography and the minifier (one pass over the page does both), and the speed work sees the
+//! same without a profiler.
 //!
 //! The times are the threads' CPU time (Linux; elsewhere the time between the readings):
 //! the rendering threads share the two cores with the search index's and the writer's, so
 //! the time between two readings would count the other threads' turns too. A reading of the
-//! thread's CPU clock is a system call (about 0.3 µs): five per page are 30 ms of a
+//! thread's CPU clock is a system call (about 0.3 µs): four per page are 25 ms of a
 //! 21,000-page build, so they are taken only when [`enable`] was called (by `--timings`).
 
 use std::cell::Cell;
@@ -56,13 +57,14 @@ pub struct TemplateWork {
     pub markdown: Duration,
     /// Tera's rendering of the template with those values.
     pub tera: Duration,
-    pub typography: Duration,
-    pub minify: Duration,
+    /// The typography and the minifier, done in one pass over the page (the typography alone
+    /// for a file that is not HTML).
+    pub finish: Duration,
 }
 
 impl TemplateWork {
     pub fn total(&self) -> Duration {
-        self.values + self.markdown + self.tera + self.typography + self.minify
+        self.values + self.markdown + self.tera + self.finish
     }
 
     fn add(&mut self, other: &TemplateWork) {
@@ -70,8 +72,7 @@ impl TemplateWork {
         self.values += other.values;
         self.markdown += other.markdown;
         self.tera += other.tera;
-        self.typography += other.typography;
-        self.minify += other.minify;
+        self.finish += other.finish;
     }
 }
 
@@ -113,7 +114,6 @@ struct Readings {
     start: Duration,
     context_done: Option<Duration>,
     tera_done: Option<Duration>,
-    typography_done: Option<Duration>,
 }
 
 impl PageClock {
@@ -126,7 +126,6 @@ impl PageClock {
             start: thread_clock(),
             context_done: None,
             tera_done: None,
-            typography_done: None,
         }))
     }
     pub fn context_done(&mut self) {
@@ -139,16 +138,11 @@ impl PageClock {
             r.tera_done = Some(thread_clock());
         }
     }
-    pub fn typography_done(&mut self) {
-        if let Some(r) = &mut self.0 {
-            r.typography_done = Some(thread_clock());
-        }
-    }
 }
 
 impl Metrics {
-    /// Records a page of `template` whose clock ends now, with the minifier (or nothing, for
-    /// a file that is not HTML) since its last reading.
+    /// Records a page of `template` whose clock ends now, with the typography and the minifier
+    /// since its last reading.
     pub fn record(&self, template: &str, clock: PageClock) {
         let Some(clock) = clock.0 else {
             return;
@@ -156,7 +150,6 @@ impl Metrics {
         let end = thread_clock();
         let context_done = clock.context_done.unwrap_or(end);
         let tera_done = clock.tera_done.unwrap_or(context_done);
-        let typography_done = clock.typography_done.unwrap_or(tera_done);
         let markdown = take_markdown();
         let since = |later: Duration, earlier: Duration| later.saturating_sub(earlier);
         let page = TemplateWork {
@@ -164,8 +157,7 @@ impl Metrics {
             values: since(context_done, clock.start).saturating_sub(markdown),
             markdown,
             tera: since(tera_done, context_done),
-            typography: since(typography_done, tera_done),
-            minify: since(end, typography_done),
+            finish: since(end, tera_done),
         };
         if let Ok(mut by_template) = self.by_template.lock() {
             match by_template.get_mut(template) {
@@ -205,19 +197,18 @@ pub fn table(work: &[(String, TemplateWork)]) -> String {
         .unwrap_or(0)
         .max("template".len());
     let mut out = format!(
-        "  pages by template (ms of CPU time on the rendering threads):\n  {:<width$} {:>6} {:>9} {:>9} {:>9} {:>10} {:>9} {:>9} {:>8}\n",
-        "template", "pages", "values", "markdown", "tera", "typography", "minify", "total", "per page"
+        "  pages by template (ms of CPU time on the rendering threads):\n  {:<width$} {:>6} {:>9} {:>9} {:>9} {:>20} {:>9} {:>8}\n",
+        "template", "pages", "values", "markdown", "tera", "typography+minifier", "total", "per page"
     );
     let mut sum = TemplateWork::default();
     let mut line = |name: &str, w: &TemplateWork| {
         out.push_str(&format!(
-            "  {name:<width$} {:>6} {:>9.1} {:>9.1} {:>9.1} {:>10.1} {:>9.1} {:>9.1} {:>8.3}\n",
+            "  {name:<width$} {:>6} {:>9.1} {:>9.1} {:>9.1} {:>20.1} {:>9.1} {:>8.3}\n",
             w.pages,
             ms(w.values),
             ms(w.markdown),
             ms(w.tera),
-            ms(w.typography),
-            ms(w.minify),
+            ms(w.finish),
             ms(w.total()),
             ms(w.total()) / w.pages.max(1) as f64,
         ));
@@ -257,7 +248,6 @@ mod tests {
             clock.context_done();
             spin(if template == "page.html" { 3 } else { 1 });
             clock.tera_done();
-            clock.typography_done();
             metrics.record(template, clock);
         }
         let report = metrics.report();
@@ -272,21 +262,18 @@ mod tests {
         );
         // The Markdown's time is taken out of the values'.
         assert!(report[0].1.values < Duration::from_millis(1), "{report:?}");
-        assert!(
-            report[0].1.typography < Duration::from_millis(1),
-            "{report:?}"
-        );
+        assert!(report[0].1.finish < Duration::from_millis(1), "{report:?}");
 
         let table = table(&report);
         let lines: Vec<&str> = table.lines().collect();
         assert_eq!(lines.len(), 5, "{table}");
-        assert!(lines[1].contains("typography") && lines[1].contains("per page"));
+        assert!(lines[1].contains("typography+minifier") && lines[1].contains("per page"));
         assert!(lines[2].trim_start().starts_with("page.html") && lines[2].contains(" 2 "));
         assert!(lines[4].trim_start().starts_with("all") && lines[4].contains(" 3 "));
     }
 
     #[test]
-    fn a_page_without_html_counts_no_typography_and_no_template_prints_nothing() {
+    fn a_page_with_nothing_after_tera_counts_no_finish_and_no_template_prints_nothing() {
         enable();
         let metrics = Metrics::default();
         let mut clock = PageClock::start();
@@ -295,7 +282,7 @@ mod tests {
         metrics.record("sitemap.xml", clock);
         let work = metrics.report()[0].1;
         assert_eq!(work.pages, 1);
-        assert_eq!(work.typography, Duration::ZERO);
+        assert!(work.finish < Duration::from_millis(1), "{work:?}");
         assert_eq!(table(&[]), "");
     }
 

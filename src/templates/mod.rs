@@ -512,17 +512,21 @@ impl<'a> Renderer<'a> {
             }
         };
         clock.context_done();
+        // Typeset and minified here, on the rendering thread, in one pass over the page, so
+        // the full-size page is dropped at once instead of every page being held twice.
         let rendered = render_into_buffer(&self.engine.tera, template, &context, |html| {
             clock.tera_done();
             let lang = context
                 .get("lang")
                 .and_then(|l| l.as_str())
                 .unwrap_or_default();
-            let html = crate::markdown::typography::apply_html(html, lang);
-            clock.typography_done();
-            html
+            if path.ends_with(".html") {
+                self.minifier.typeset_and_minify(html, lang)
+            } else {
+                crate::markdown::typography::apply_html(html, lang).into_bytes()
+            }
         });
-        let html = rendered.map_err(|e| {
+        let contents = rendered.map_err(|e| {
             let mut d = engine::template_diagnostic(&e, &self.engine.files, template);
             if d.message.contains("recursion depth for components") {
                 if let Some(chain) = graph::component_loop(template, &self.engine.sources) {
@@ -535,13 +539,6 @@ impl<'a> Renderer<'a> {
             d.message = format!("{} (while rendering {url})", d.message);
             d
         })?;
-        // Minified here, on the rendering thread, so the full-size page is dropped at once
-        // instead of every page being held twice.
-        let contents = if path.ends_with(".html") {
-            self.minifier.minify(html.as_bytes())
-        } else {
-            html.into_bytes()
-        };
         self.metrics.record(template, clock);
         Ok(OutputFile {
             path,

@@ -79,21 +79,47 @@ pub fn forget_lines() {
 /// The page minified by [`onepass`], if it takes it; debug builds, hence every test, check
 /// that minify-html writes the same bytes.
 fn one_pass(html: &[u8]) -> Option<Vec<u8>> {
-    let minified = LINES.with(|lines| match lines.try_borrow_mut() {
-        Ok(mut memo) => onepass::minify(html, ONE_PASS_DEPTH, Some(&mut memo)),
-        Err(_) => onepass::minify(html, ONE_PASS_DEPTH, None),
-    })?;
+    let minified = with_lines(|memo| onepass::minify(html, ONE_PASS_DEPTH, memo))?;
+    #[cfg(debug_assertions)]
+    same_as_minify_html(&minified, html, "the one-pass minifier");
+    Some(minified)
+}
+
+/// The page typeset ([`crate::markdown::typography`]) and minified by [`onepass`] at once, if it
+/// takes it; debug builds, hence every test, check that typesetting the page on its own and
+/// minifying it with minify-html writes the same bytes.
+fn typeset_one_pass(html: &str, lang: &str) -> Option<Vec<u8>> {
+    let done = with_lines(|memo| onepass::typeset_and_minify(html, lang, ONE_PASS_DEPTH, memo))?;
     #[cfg(debug_assertions)]
     {
-        let whole = minify_html::minify(html, config());
-        assert!(
-            minified == whole,
-            "the one-pass minifier differs from minify-html:\n{}\n---\n{}",
-            String::from_utf8_lossy(&minified),
-            String::from_utf8_lossy(&whole)
+        let typeset = crate::markdown::typography::apply_html(html, lang);
+        same_as_minify_html(
+            &done,
+            typeset.as_bytes(),
+            "typesetting in the minifier's pass",
         );
     }
-    Some(minified)
+    Some(done)
+}
+
+/// Runs `pass` with this thread's memo of lines (without one when it is in use already).
+fn with_lines<T>(pass: impl FnOnce(Option<&mut onepass::Memo>) -> T) -> T {
+    LINES.with(|lines| match lines.try_borrow_mut() {
+        Ok(mut memo) => pass(Some(&mut memo)),
+        Err(_) => pass(None),
+    })
+}
+
+/// Panics, with both texts, when `ours` is not what minify-html makes of `html`.
+#[cfg(debug_assertions)]
+fn same_as_minify_html(ours: &[u8], html: &[u8], what: &str) {
+    let whole = minify_html::minify(html, config());
+    assert!(
+        ours == whole,
+        "{what} differs from minify-html:\n{}\n---\n{}",
+        String::from_utf8_lossy(ours),
+        String::from_utf8_lossy(&whole)
+    );
 }
 
 /// Elements shorter than this are minified in place: below it, looking them up costs about
@@ -220,6 +246,18 @@ impl Minifier {
             Some(minified) => minified,
             None => self.by_parts(html),
         }
+    }
+
+    /// Typesets a page in `lang` and minifies it: the bytes of [`Minifier::minify`] on what
+    /// [`typography::apply_html`] makes of the page, in one pass over it when [`onepass`]
+    /// takes it (nearly every page), else in those two steps.
+    ///
+    /// [`typography::apply_html`]: crate::markdown::typography::apply_html
+    pub fn typeset_and_minify(&self, html: &str, lang: &str) -> Vec<u8> {
+        if let Some(done) = typeset_one_pass(html, lang) {
+            return done;
+        }
+        self.minify(crate::markdown::typography::apply_html(html, lang).as_bytes())
     }
 
     /// Minifies a page with minify-html, each element met before taken from the cache.

@@ -18,6 +18,7 @@
 //! U+20D2 (a combining mark minify-html writes back as part of an entity). Debug builds, hence
 //! every test, check each page against minify-html.
 
+use crate::markdown::typography::{TypesetLine, Typesetter};
 use crate::seen::{LineMemo, Slot};
 use minify_html_common::gen::attrs::ATTRS;
 use minify_html_common::gen::codepoints::{
@@ -41,11 +42,36 @@ use super::elements::{find_ignore_case, tag_end, tag_name};
 /// Minifies a page in one pass, or returns `None` for minify-html to do it (see the module
 /// documentation). `max_depth` bounds the elements open at once, as for [`super::elements`].
 pub fn minify(html: &[u8], max_depth: usize, memo: Option<&mut Memo>) -> Option<Vec<u8>> {
+    minify_typeset(html, None, max_depth, memo)
+}
+
+/// Typesets a page in `lang` ([`crate::markdown::typography`]) and minifies it, in one pass: the
+/// bytes [`minify`] writes for the page [`typography::apply_html`] makes, or `None` for the
+/// caller to do those two (see [`Typesetter`] for the pages it gives up).
+///
+/// [`typography::apply_html`]: crate::markdown::typography::apply_html
+pub fn typeset_and_minify(
+    html: &str,
+    lang: &str,
+    max_depth: usize,
+    memo: Option<&mut Memo>,
+) -> Option<Vec<u8>> {
+    let typeset = Typesetter::of(html, lang);
+    minify_typeset(html.as_bytes(), typeset, max_depth, memo)
+}
+
+fn minify_typeset<'a>(
+    html: &'a [u8],
+    typeset: Option<Typesetter<'a>>,
+    max_depth: usize,
+    memo: Option<&'a mut Memo>,
+) -> Option<Vec<u8>> {
     // The two sequences minify-html writes as entities because they are shorter that way.
     if memchr::memmem::find(html, "\u{20D2}".as_bytes()).is_some() {
         return None;
     }
     let mut pass = Pass {
+        typeset,
         memo,
         recording: None,
         html,
@@ -119,6 +145,9 @@ struct Attribute {
 
 struct Pass<'a> {
     html: &'a [u8],
+    /// The page's typography, applied to its text as it is read; `None` for a page minified
+    /// as it is.
+    typeset: Option<Typesetter<'a>>,
     memo: Option<&'a mut Memo>,
     /// The line being minified to be remembered by the memo, if any.
     recording: Option<Recording>,
@@ -175,8 +204,12 @@ impl Pass<'_> {
                     at = self.opening_tag(lt)?;
                 }
                 Some(b'?') => return None,
-                // A `<` that starts no markup is text; the text node goes on after it.
+                // A `<` that starts no markup is text; the text node goes on after it. The
+                // typography reads it as markup: such a page is typeset on its own.
                 _ => {
+                    if self.typeset.is_some() {
+                        return None;
+                    }
                     self.read_text(at..lt + 1)?;
                     at = lt + 1;
                     continue;
@@ -212,7 +245,19 @@ impl Pass<'_> {
             frame.has_child = true;
             self.text.clear();
         }
-        decode(&self.html[range], false, &mut self.text)
+        match &mut self.typeset {
+            Some(typeset) => decode(typeset.text(range), false, &mut self.text),
+            None => decode(&self.html[range], false, &mut self.text),
+        }
+    }
+
+    /// Tells the typography of the markup from `at` to `end`: `None` when it would read it
+    /// otherwise, and the page is to be typeset on its own.
+    fn typeset_markup(&mut self, at: usize, end: usize) -> Option<()> {
+        match &mut self.typeset {
+            Some(typeset) => typeset.markup(at, end).then_some(()),
+            None => Some(()),
+        }
     }
 
     /// Writes the text node read so far, if any, with its parent's whitespace rules.
@@ -251,6 +296,7 @@ impl Pass<'_> {
             if let Some(pending) = &mut self.pending {
                 pending.ended = true;
             }
+            self.typeset_markup(lt, end)?;
             return Some(end);
         }
         if rest.len() >= 9 && rest[..9].eq_ignore_ascii_case(b"<!doctype") {
@@ -271,6 +317,7 @@ impl Pass<'_> {
                 self.out.extend_from_slice(&html[at..end]);
             }
             self.out.push(b'>');
+            self.typeset_markup(lt, end + 1)?;
             return Some(end + 1);
         }
         None
@@ -303,6 +350,7 @@ impl Pass<'_> {
             self.head_closed = true;
         }
         let (end, _) = tag_end(html, name.end)?;
+        self.typeset_markup(lt, end)?;
         self.write_text(true);
         self.stack.pop();
         if let Some(recording) = &mut self.recording {
@@ -351,6 +399,7 @@ impl Pass<'_> {
             .expect("the document's frame")
             .has_child = true;
         let (end, self_closing, script_type) = self.attributes(name.end, ns, name_bytes)?;
+        self.typeset_markup(lt, end)?;
         let self_closed = self_closing && ns != Namespace::Html;
         self.write_start_tag(name_bytes, self_closed);
         if self_closed || VOID_TAGS.contains(name_bytes) {
@@ -540,11 +589,19 @@ impl Pass<'_> {
         let html = self.html;
         let close = start + find_ignore_case(&html[start..], b"</script")?;
         let code = &html[start..close];
+        if let Some(typeset) = &mut self.typeset {
+            // The typography reads a script up to its first `<`, as text it leaves alone.
+            if memchr::memchr(b'<', code).is_some() {
+                return None;
+            }
+            typeset.text(start..close);
+        }
         match kind {
             ScriptType::Data => self.out.extend_from_slice(code),
             ScriptType::Trimmed => self.out.extend_from_slice(trim_end(trim_start(code))),
         }
         let (end, _) = tag_end(html, close + b"</script".len())?;
+        self.typeset_markup(close, end)?;
         self.out.extend_from_slice(b"</script>");
         Some(end)
     }
@@ -554,12 +611,21 @@ impl Pass<'_> {
         let html = self.html;
         let close = start + find_ignore_case(&html[start..], b"</title")?;
         self.text.clear();
-        decode(&html[start..close], false, &mut self.text)?;
+        match &mut self.typeset {
+            Some(typeset) => {
+                if memchr::memchr(b'<', &html[start..close]).is_some() {
+                    return None;
+                }
+                decode(typeset.text(start..close), false, &mut self.text)?;
+            }
+            None => decode(&html[start..close], false, &mut self.text)?,
+        }
         if memchr::memmem::find(&self.text, b"</").is_some() {
             return None;
         }
         encode(&self.text, false, false, &mut self.out);
         let (end, _) = tag_end(html, close + b"</title".len())?;
+        self.typeset_markup(close, end)?;
         self.out.extend_from_slice(b"</title>");
         Some(end)
     }
@@ -582,13 +648,15 @@ fn hasher() -> foldhash::fast::FixedState {
 }
 
 /// What the minified form of a line depends on besides its bytes: the elements it is in (as a
-/// hash of their names), whether the innermost has a child yet, and the document tags met.
+/// hash of their names), whether the innermost has a child yet, the document tags met, and the
+/// typography's state ([`Typesetter::key`]; 0 for a page minified as it is).
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 struct LineState {
     lineage: u64,
     has_child: bool,
     document_tags: [bool; 3],
     head_closed: bool,
+    typeset: u64,
 }
 
 /// A line being minified, to be remembered if it ends where a line ends.
@@ -618,6 +686,8 @@ pub struct KnownLine {
     opened: Vec<Frame>,
     document_tags: [bool; 3],
     head_closed: bool,
+    /// What the line did to the typography, on a typeset page.
+    typeset: Option<TypesetLine>,
 }
 
 impl KnownLine {
@@ -681,6 +751,7 @@ impl Pass<'_> {
                 has_child: top.has_child,
                 document_tags: self.document_tags,
                 head_closed: self.head_closed,
+                typeset: self.typeset.as_mut().map_or(0, |typeset| typeset.key(at)),
             };
             // The line that came after the previous one last time, if it comes again in the same
             // state: no need to find where the line ends, hash it and look it up. A known line
@@ -706,6 +777,9 @@ impl Pass<'_> {
                         .filter(|(_, known)| known.state == state && known.line() == line)
                         .map(|(slot, _)| slot);
                     let Some(slot) = found else {
+                        if let Some(typeset) = &mut self.typeset {
+                            typeset.mark();
+                        }
                         self.recording = Some(Recording {
                             start: at,
                             end,
@@ -737,6 +811,9 @@ impl Pass<'_> {
             }));
             self.document_tags = known.document_tags;
             self.head_closed = known.head_closed;
+            if let (Some(typeset), Some(line)) = (&mut self.typeset, &known.typeset) {
+                typeset.replay(line, at);
+            }
             at += known.line_len;
             memo.hit();
             previous = Some(slot);
@@ -777,8 +854,11 @@ impl Pass<'_> {
             opened,
             document_tags: self.document_tags,
             head_closed: self.head_closed,
+            typeset: self.typeset.as_ref().map(|typeset| typeset.line(start)),
         };
-        let bytes = known.bytes.len() + known.opened.len() * std::mem::size_of::<Frame>();
+        let bytes = known.bytes.len()
+            + known.opened.len() * std::mem::size_of::<Frame>()
+            + known.typeset.as_ref().map_or(0, TypesetLine::size);
         memo.store(recording.key, known, bytes);
     }
 }
@@ -1291,6 +1371,19 @@ mod tests {
         "text",
         "GET",
         "x y",
+        // What the typography acts on (see `typeset_markup_is_typeset_then_minified`).
+        ":",
+        "?",
+        " !",
+        ";",
+        "«",
+        " »",
+        "10:30",
+        "https://x.org/?a=b",
+        "&#8239;",
+        "fr",
+        "en-GB",
+        "pl",
     ];
 
     fn random_text(random: &mut Random) -> String {
@@ -1356,32 +1449,41 @@ mod tests {
         }
     }
 
+    /// A page of `lang`: a whole document one time in two, else a fragment.
+    fn random_page(random: &mut Random, lang: &str) -> String {
+        let mut html = String::new();
+        if random.below(2) == 0 {
+            html.push_str(&format!(
+                "<!DOCTYPE html>\n<html lang=\"{lang}\"><head> <title> t &amp; t : t ? </title>\n"
+            ));
+            html.push_str(
+                "<script type=\"application/json\"> {\"a\": \"?\"} </script></head>\n<body>",
+            );
+            random_content(random, 0, &mut html);
+            html.push_str("</body></html>\n");
+        } else {
+            random_content(random, 0, &mut html);
+        }
+        html
+    }
+
+    /// The number in the environment variable `name`, for longer runs by hand:
+    /// `RANDOM_PAGES=100000 RANDOM_SEED=7 cargo test random_markup`.
+    fn from_environment(name: &str, default: u64) -> u64 {
+        std::env::var(name).map_or(default, |n| n.parse().unwrap())
+    }
+
     /// Every page is minified three times: alone, and twice with a memo shared by all pages
     /// (lines are remembered the second time they are met), so that lines are taken from the
     /// memo in every state the generator reaches.
     #[test]
     fn random_markup_comes_out_as_minify_html_writes_it() {
-        // For longer runs by hand: RANDOM_PAGES=100000 RANDOM_SEED=7 cargo test random_markup
-        let number =
-            |name: &str, default: u64| std::env::var(name).map_or(default, |n| n.parse().unwrap());
-        let mut random = Random(number("RANDOM_SEED", 0x1cc0_5eed));
+        let mut random = Random(from_environment("RANDOM_SEED", 0x1cc0_5eed));
         let mut memo = new_memo();
-        let total = number("RANDOM_PAGES", 3000) as usize;
+        let total = from_environment("RANDOM_PAGES", 3000) as usize;
         let mut taken = 0;
         for _ in 0..total {
-            let mut html = String::new();
-            if random.below(2) == 0 {
-                html.push_str(
-                    "<!DOCTYPE html>\n<html lang=\"fr\"><head> <title> t &amp; t </title>\n",
-                );
-                html.push_str(
-                    "<script type=\"application/json\"> {\"a\": 1} </script></head>\n<body>",
-                );
-                random_content(&mut random, 0, &mut html);
-                html.push_str("</body></html>\n");
-            } else {
-                random_content(&mut random, 0, &mut html);
-            }
+            let html = random_page(&mut random, "fr");
             if let Some(ours) = minify(html.as_bytes(), 200, None) {
                 taken += 1;
                 let theirs = minify_html::minify(html.as_bytes(), super::super::config());
@@ -1399,6 +1501,40 @@ mod tests {
         // Most generated pages are regular, and lines are taken from the memo: the comparison
         // is not an empty one.
         assert!(taken > total / 3, "{taken} of {total} taken");
+        assert!(memo.hits() > total, "{} lines from the memo", memo.hits());
+    }
+
+    /// Typeset in one pass, a page comes out as the typography's own pass followed by
+    /// minify-html writes it, alone and with lines from a memo, in pages of several languages.
+    #[test]
+    fn random_markup_typeset_in_one_pass_is_typeset_then_minified() {
+        use crate::markdown::typography::apply_html;
+        let mut random = Random(from_environment("RANDOM_SEED", 0x7e90_5eed));
+        let mut memo = new_memo();
+        let total = from_environment("RANDOM_PAGES", 3000) as usize;
+        let (mut taken, mut changed) = (0, 0);
+        for page in 0..total {
+            let lang = ["fr", "en", "ja", "pl"][page % 4];
+            let html = random_page(&mut random, lang);
+            let Some(ours) = typeset_and_minify(&html, lang, 200, None) else {
+                continue;
+            };
+            taken += 1;
+            let typeset = apply_html(&html, lang);
+            changed += usize::from(typeset != html);
+            let theirs = minify_html::minify(typeset.as_bytes(), super::super::config());
+            assert_eq!(
+                String::from_utf8_lossy(&ours),
+                String::from_utf8_lossy(&theirs),
+                "{lang}: {html}"
+            );
+            for _ in 0..2 {
+                let remembered = typeset_and_minify(&html, lang, 200, Some(&mut memo));
+                assert_eq!(remembered.as_deref(), Some(&theirs[..]), "{lang}: {html}");
+            }
+        }
+        assert!(taken > total / 4, "{taken} of {total} taken");
+        assert!(changed > taken / 8, "only {changed} of {taken} typeset");
         assert!(memo.hits() > total, "{} lines from the memo", memo.hits());
     }
 }
