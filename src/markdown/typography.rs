@@ -709,11 +709,14 @@ impl<'a> Typesetter<'a> {
 
     /// The markup from `at` to `end` (a tag, a comment, the doctype), as the other pass read
     /// it: `false` when [`apply_html`] would end it elsewhere, and the page is to be given up.
-    pub fn markup(&mut self, at: usize, end: usize) -> bool {
+    /// `known_end` says the other pass knows it ends there for [`apply_html`] too (a tag
+    /// whose every quote delimits an attribute value ends at the first `>` outside them, for
+    /// both), and spares the check.
+    pub fn markup(&mut self, at: usize, end: usize, known_end: bool) -> bool {
         let html = self.html;
         if !html.is_char_boundary(at)
             || !html.is_char_boundary(end)
-            || markup_length(&html[at..]) != end - at
+            || !(known_end || markup_length(&html[at..]) == end - at)
         {
             return false;
         }

@@ -252,12 +252,29 @@ impl Pass<'_> {
     }
 
     /// Tells the typography of the markup from `at` to `end`: `None` when it would read it
-    /// otherwise, and the page is to be typeset on its own.
-    fn typeset_markup(&mut self, at: usize, end: usize) -> Option<()> {
+    /// otherwise, and the page is to be typeset on its own. `quotes_paired` says that every
+    /// quote in it delimits an attribute value: the typography then ends it where this pass
+    /// did, at the first `>` outside them, and that need not be checked.
+    fn typeset_markup(&mut self, at: usize, end: usize, quotes_paired: bool) -> Option<()> {
         match &mut self.typeset {
-            Some(typeset) => typeset.markup(at, end).then_some(()),
+            Some(typeset) => typeset.markup(at, end, quotes_paired).then_some(()),
             None => Some(()),
         }
+    }
+
+    /// Whether every quote of the tag whose attributes [`Pass::attributes`] just read delimits
+    /// a quoted value (none in a name or in an unquoted value).
+    fn quotes_paired(&self) -> bool {
+        let html = self.html;
+        self.raw.iter().all(|(name, value)| {
+            !has_quote(&html[name.clone()])
+                && value.as_ref().is_none_or(|value| {
+                    // A quoted value's range leaves its quotes out; an unquoted one follows `=`
+                    // or whitespace.
+                    let quoted = value.start > 0 && matches!(html[value.start - 1], b'"' | b'\'');
+                    quoted || !has_quote(&html[value.clone()])
+                })
+        })
     }
 
     /// Writes the text node read so far, if any, with its parent's whitespace rules.
@@ -296,7 +313,7 @@ impl Pass<'_> {
             if let Some(pending) = &mut self.pending {
                 pending.ended = true;
             }
-            self.typeset_markup(lt, end)?;
+            self.typeset_markup(lt, end, false)?;
             return Some(end);
         }
         if rest.len() >= 9 && rest[..9].eq_ignore_ascii_case(b"<!doctype") {
@@ -317,7 +334,7 @@ impl Pass<'_> {
                 self.out.extend_from_slice(&html[at..end]);
             }
             self.out.push(b'>');
-            self.typeset_markup(lt, end + 1)?;
+            self.typeset_markup(lt, end + 1, false)?;
             return Some(end + 1);
         }
         None
@@ -350,7 +367,7 @@ impl Pass<'_> {
             self.head_closed = true;
         }
         let (end, _) = tag_end(html, name.end)?;
-        self.typeset_markup(lt, end)?;
+        self.typeset_markup(lt, end, !has_quote(&html[lt..end]))?;
         self.write_text(true);
         self.stack.pop();
         if let Some(recording) = &mut self.recording {
@@ -399,7 +416,9 @@ impl Pass<'_> {
             .expect("the document's frame")
             .has_child = true;
         let (end, self_closing, script_type) = self.attributes(name.end, ns, name_bytes)?;
-        self.typeset_markup(lt, end)?;
+        if self.typeset.is_some() {
+            self.typeset_markup(lt, end, self.quotes_paired())?;
+        }
         let self_closed = self_closing && ns != Namespace::Html;
         self.write_start_tag(name_bytes, self_closed);
         if self_closed || VOID_TAGS.contains(name_bytes) {
@@ -601,7 +620,7 @@ impl Pass<'_> {
             ScriptType::Trimmed => self.out.extend_from_slice(trim_end(trim_start(code))),
         }
         let (end, _) = tag_end(html, close + b"</script".len())?;
-        self.typeset_markup(close, end)?;
+        self.typeset_markup(close, end, !has_quote(&html[close..end]))?;
         self.out.extend_from_slice(b"</script>");
         Some(end)
     }
@@ -625,7 +644,7 @@ impl Pass<'_> {
         }
         encode(&self.text, false, false, &mut self.out);
         let (end, _) = tag_end(html, close + b"</title".len())?;
-        self.typeset_markup(close, end)?;
+        self.typeset_markup(close, end, !has_quote(&html[close..end]))?;
         self.out.extend_from_slice(b"</title>");
         Some(end)
     }
@@ -1158,6 +1177,10 @@ fn trim_end(bytes: &[u8]) -> &[u8] {
     &bytes[..kept]
 }
 
+fn has_quote(bytes: &[u8]) -> bool {
+    bytes.iter().any(|&c| c == b'"' || c == b'\'')
+}
+
 fn count_while(bytes: &[u8], keep: impl Fn(u8) -> bool) -> usize {
     bytes.iter().take_while(|&&c| keep(c)).count()
 }
@@ -1502,6 +1525,34 @@ mod tests {
         // is not an empty one.
         assert!(taken > total / 3, "{taken} of {total} taken");
         assert!(memo.hits() > total, "{} lines from the memo", memo.hits());
+    }
+
+    #[test]
+    fn typesetting_gives_up_pages_it_would_read_apart() {
+        use crate::markdown::typography::apply_html;
+        let one_pass = |html: &str| typeset_and_minify(html, "fr", 200, None);
+        let apart = |html: &str| {
+            let typeset = apply_html(html, "fr");
+            minify_html::minify(typeset.as_bytes(), super::super::config())
+        };
+        let regular = "<p title='il dit \"non\"' class=\"a\">Oui ?</p>\n<p>Non !</p>";
+        assert_eq!(one_pass(regular).as_deref(), Some(&apart(regular)[..]));
+        // A quote inside an unquoted value: the typography skips to the next one, past the
+        // `>` that ends the tag for the minifier. A `<` that starts no markup, and one in a
+        // script, are markup for the typography.
+        for irregular in [
+            "<p data-x=a\"b>c ?\" title=\"d\">Oui ?</p>",
+            "<p>a < b ?</p>",
+            "<script>if (a<b) x = 1;</script><p>Oui ?</p>",
+            "<title>a<b ?</title>",
+        ] {
+            assert_eq!(one_pass(irregular), None, "{irregular}");
+        }
+        // The quotes of a closing tag are checked too.
+        let closing = "<p>Oui ?</p title=\"a>b\">";
+        if let Some(done) = one_pass(closing) {
+            assert_eq!(done, apart(closing), "{closing}");
+        }
     }
 
     /// Typeset in one pass, a page comes out as the typography's own pass followed by
