@@ -165,6 +165,71 @@ struct Fragment<'a> {
     anchors: &'a [Anchor],
 }
 
+impl Fragment<'_> {
+    /// The fragment as `serde_json` writes it (the same bytes: a test compares them), with the
+    /// page's text, most of every fragment, escaped a stretch at a time: `serde_json` looks
+    /// every byte up in a table and writes the text byte by byte between escapes.
+    fn to_json(&self) -> String {
+        let mut json = String::with_capacity(self.content.len() + self.url.len() + 256);
+        json.push_str("{\"url\":");
+        json_string(self.url, &mut json);
+        json.push_str(",\"content\":");
+        json_string(self.content, &mut json);
+        json.push_str(",\"word_count\":");
+        json.push_str(&self.word_count.to_string());
+        json.push_str(",\"filters\":");
+        json.push_str(&json_of(self.filters));
+        json.push_str(",\"meta\":");
+        json.push_str(&json_of(self.meta));
+        json.push_str(",\"anchors\":");
+        json.push_str(&json_of(self.anchors));
+        json.push('}');
+        json
+    }
+}
+
+/// A small value (a fragment's filters, fields, anchors) as `serde_json` writes it.
+fn json_of<T: Serialize + ?Sized>(value: &T) -> String {
+    // Serializing plain strings, maps and lists cannot fail.
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+/// Appends `text` as a JSON string, escaped as `serde_json` escapes it: `"` and `\` behind a
+/// backslash, the control characters with a short escape as such (`\n`, `\t`, …), the others
+/// as `\u00XX` in lowercase hexadecimal, everything else as it is.
+fn json_string(text: &str, out: &mut String) {
+    out.push('"');
+    let bytes = text.as_bytes();
+    let mut copied = 0;
+    while let Some(found) = crate::scan::first_picked(&bytes[copied..], 0, |c, _| {
+        (c < 0x20) | (c == b'"') | (c == b'\\')
+    }) {
+        let at = copied + found;
+        // Every byte picked is ASCII, so `at` and `at + 1` are character boundaries.
+        out.push_str(&text[copied..at]);
+        let escape = match bytes[at] {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0C => "\\f",
+            other => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u00");
+                out.push(char::from(HEX[usize::from(other >> 4)]));
+                out.push(char::from(HEX[usize::from(other & 0xF)]));
+                ""
+            }
+        };
+        out.push_str(escape);
+        copied = at + 1;
+    }
+    out.push_str(&text[copied..]);
+    out.push('"');
+}
+
 impl LanguageIndex {
     /// An empty index for pages whose language is `code` (lowercased `<html lang>`).
     pub fn new(code: &str) -> LanguageIndex {
@@ -244,8 +309,7 @@ impl LanguageIndex {
             meta: &digest.meta,
             anchors: &words.anchors,
         };
-        // Serializing plain strings and maps cannot fail.
-        let json = serde_json::to_string(&fragment).unwrap_or_default();
+        let json = fragment.to_json();
         let full = format!("{}_{}", self.language_code, hex_sha1(json.as_bytes()));
         let mut length = self.language_code.len() + 8;
         while length < full.len() && self.fragment_names.contains_key(&full[..length]) {
@@ -703,6 +767,62 @@ pub fn compress(bytes: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn strings_are_escaped_as_serde_json_escapes_them() {
+        // Every control character, quotes, backslashes and multi-byte characters, at every
+        // place around the sixteen-byte blocks the escaper reads.
+        let pieces = [
+            "a", " ", "\"", "\\", "\n", "\r", "\t", "\u{8}", "\u{c}", "\u{0}", "\u{1f}", "\u{7f}",
+            "é", "’", "«\u{a0}", "日本", "\u{200b}", "/", "<",
+        ];
+        let mut random = crate::test_random::Xorshift(0x5eed_1a50);
+        for _ in 0..3000 {
+            let length = random.below(60);
+            let text: String = (0..length)
+                .map(|_| pieces[random.below(pieces.len())])
+                .collect();
+            let mut ours = String::new();
+            json_string(&text, &mut ours);
+            assert_eq!(ours, serde_json::to_string(&text).unwrap(), "{text:?}");
+        }
+        for byte in 0..0x20u8 {
+            let text = char::from(byte).to_string();
+            let mut ours = String::new();
+            json_string(&text, &mut ours);
+            assert_eq!(ours, serde_json::to_string(&text).unwrap());
+        }
+    }
+
+    #[test]
+    fn fragments_are_written_as_serde_json_writes_them() {
+        let filters = BTreeMap::from([("topic".to_string(), vec!["a \"b\"".to_string()])]);
+        let meta = BTreeMap::from([
+            ("lang".to_string(), "fr".to_string()),
+            ("title".to_string(), "L’été\t«\u{a0}ici\u{a0}»".to_string()),
+        ]);
+        let anchors = [Anchor {
+            element: "h2".into(),
+            id: "r\u{e9}sum\u{e9}".into(),
+            text: "Résumé \\ fin".into(),
+            title: None,
+            location: 3,
+        }];
+        for (filters, anchors) in [(&filters, &anchors[..]), (&BTreeMap::new(), &[][..])] {
+            let fragment = Fragment {
+                url: "/fr/a\"b/",
+                content: "Texte\u{1}\n « cité » \\ fin",
+                word_count: 12,
+                filters,
+                meta: &meta,
+                anchors,
+            };
+            assert_eq!(
+                fragment.to_json(),
+                serde_json::to_string(&fragment).unwrap()
+            );
+        }
+    }
 
     #[test]
     fn hashes_are_written_as_pagefind_names_files() {

@@ -74,8 +74,9 @@ pub struct Anchor {
 pub struct PageWords {
     /// The text without markers, as excerpts show it.
     pub content: String,
-    /// By term number (see [`Vocabulary::key`]).
-    pub terms: HashMap<u32, Vec<Occurrence>>,
+    /// Each term met in the text, by term number (see [`Vocabulary::key`]), with its places, in
+    /// the order the terms are first met.
+    pub terms: Vec<(u32, Vec<Occurrence>)>,
     pub meta_terms: HashMap<u32, Vec<MetaOccurrence>>,
     pub anchors: Vec<Anchor>,
     pub word_count: usize,
@@ -105,6 +106,8 @@ pub fn read(digest: &Digest, vocabulary: &mut Vocabulary) -> PageWords {
         next_position: 0,
         last_position: 0,
         weights: vec![WEIGHT_SCALE as u8],
+        zero_width_spaces: memchr::memmem::find(digest.text.as_bytes(), "\u{200B}".as_bytes())
+            .is_some(),
     };
     for chunk in digest.text.split_whitespace() {
         if segmented && !chunk.starts_with("___") {
@@ -126,6 +129,9 @@ pub fn read(digest: &Digest, vocabulary: &mut Vocabulary) -> PageWords {
         content.pop();
     }
     reader.page.word_count = reader.last_position as usize + 1;
+    for (id, _) in &reader.page.terms {
+        reader.vocabulary.page_slots[*id as usize] = 0;
+    }
     reader.page.meta_terms = meta_terms(&digest.meta, reader.vocabulary);
     reader.page
 }
@@ -138,6 +144,8 @@ struct Reader<'a> {
     last_position: u32,
     /// The weight of the text being read: the innermost weighted element's.
     weights: Vec<u8>,
+    /// The text has a zero-width space somewhere (looked for once, not word by word).
+    zero_width_spaces: bool,
 }
 
 impl Reader<'_> {
@@ -147,14 +155,13 @@ impl Reader<'_> {
         if word.starts_with('_') && self.marker(word) {
             return;
         }
-        // Zero-width spaces are dropped; most words have none, and are not copied. (0xE2 is the
-        // first byte of U+200B in UTF-8.) A word is a few bytes: a plain loop over them costs
-        // less than `memchr`'s set-up for long texts.
-        let word: std::borrow::Cow<str> =
-            match word.bytes().any(|b| b == 0xE2) && word.contains('\u{200B}') {
-                true => word.replace('\u{200B}', "").into(),
-                false => word.into(),
-            };
+        // Zero-width spaces are dropped; most pages have none, and their words are not looked
+        // through for one.
+        let word: std::borrow::Cow<str> = match self.zero_width_spaces && word.contains('\u{200B}')
+        {
+            true => word.replace('\u{200B}', "").into(),
+            false => word.into(),
+        };
         if word.is_empty() {
             return;
         }
@@ -197,11 +204,11 @@ impl Reader<'_> {
                 weight: if *part { part_weight } else { weight },
                 accented: accented.clone(),
             };
-            self.page.terms.entry(*id).or_default().push(occurrence);
+            self.places(*id).push(occurrence);
         }
         // The pair spanning two segments belongs to the segment it starts in.
         if let (Some(term), Some(before)) = (across, position.checked_sub(1)) {
-            let occurrences = self.page.terms.entry(term.id).or_default();
+            let occurrences = self.places(term.id);
             if !occurrences.iter().any(|o| o.position == before) {
                 occurrences.push(Occurrence {
                     position: before,
@@ -212,6 +219,26 @@ impl Reader<'_> {
         }
         self.last_position = position;
         self.next_position += 1;
+    }
+
+    /// The places of term `id` on the page so far: found through the vocabulary's slot for the
+    /// term rather than hashed, once per word of every page.
+    fn places(&mut self, id: u32) -> &mut Vec<Occurrence> {
+        let slots = &mut self.vocabulary.page_slots;
+        let at = id as usize;
+        if slots.len() <= at {
+            slots.resize(at + 1, 0);
+        }
+        let terms = &mut self.page.terms;
+        let slot = match slots[at] {
+            0 => {
+                terms.push((id, Vec::new()));
+                slots[at] = terms.len() as u32;
+                terms.len() - 1
+            }
+            taken => taken as usize - 1,
+        };
+        &mut terms[slot].1
     }
 
     /// Acts on a marker; `false` when `word` is not one.
@@ -286,9 +313,9 @@ fn meta_terms(
 ///
 /// Every run of whitespace comes out as one character: a run of two or more is a space
 /// whichever step makes it one, a lone line break is a space, any other lone whitespace
-/// character (a no-break space, a tab) stays as it is. The text is read byte by byte and
-/// copied a stretch at a time, a lone space being left in its stretch: this runs over the
-/// whole text of every indexed page.
+/// character (a no-break space, a tab) stays as it is. The text is copied a stretch at a
+/// time, a lone space being left in its stretch, and the bytes that could change anything are
+/// looked for sixteen at a time: this runs over the whole text of every indexed page.
 pub fn normalize_text(text: &str) -> String {
     let decoded = html_escape::decode_html_entities(text);
     let trimmed = decoded.trim();
@@ -298,10 +325,14 @@ pub fn normalize_text(text: &str) -> String {
     let mut copied = 0;
     let mut at = 0;
     while at < bytes.len() {
-        match bytes[at..]
-            .iter()
-            .position(|&b| MAY_START_WHITESPACE[usize::from(b)])
-        {
+        // A space followed by a byte that cannot start whitespace changes nothing: the search
+        // passes over those, the words' own spaces, sixteen bytes at a time.
+        let may_start = |b: u8| {
+            (b.wrapping_sub(0x09) < 5) | (b == b' ') | (b == 0xC2) | (b.wrapping_sub(0xE1) < 3)
+        };
+        let picks =
+            |c: u8, next: u8| (may_start(c) & (c != b' ')) | ((c == b' ') & may_start(next));
+        match crate::scan::first_picked(&bytes[at..], 0, picks) {
             Some(skipped) => at += skipped,
             None => break,
         }
@@ -334,18 +365,6 @@ pub fn normalize_text(text: &str) -> String {
     normalized.push_str(&trimmed[copied..]);
     normalized
 }
-
-/// The bytes [`whitespace_width`] may find whitespace at: most bytes of a text are passed over
-/// with one look-up each.
-static MAY_START_WHITESPACE: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut byte = 0;
-    while byte < 256 {
-        table[byte] = matches!(byte, 0x09..=0x0D | 0x20 | 0xC2 | 0xE1..=0xE3);
-        byte += 1;
-    }
-    table
-};
 
 /// The length in bytes of the whitespace character (`char::is_whitespace`) starting at byte
 /// `at` of `text`, 0 when the character there is not whitespace.
@@ -483,7 +502,7 @@ mod tests {
             let (_, places) = page
                 .terms
                 .iter()
-                .find(|(&id, _)| vocabulary.key(id) == key)
+                .find(|(id, _)| vocabulary.key(*id) == key)
                 .unwrap_or_else(|| panic!("no term {key}"));
             places.clone()
         };

@@ -246,6 +246,10 @@ pub struct Vocabulary {
     /// Each term's number, and each number's term.
     ids: HashMap<Rc<str>, u32>,
     keys: Vec<Rc<str>>,
+    /// By term number: where the page being read keeps the term's places (its rank in
+    /// `PageWords::terms` plus one), 0 for a term not met on it yet. Left all zeros after
+    /// each page (`page::read`).
+    pub(super) page_slots: Vec<u32>,
 }
 
 /// Distinct words remembered before the memory is started afresh, so that a site of unusual
@@ -260,6 +264,7 @@ impl Vocabulary {
             known: HashMap::default(),
             ids: HashMap::default(),
             keys: Vec::new(),
+            page_slots: Vec::new(),
         }
     }
 
