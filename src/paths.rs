@@ -141,21 +141,35 @@ const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
 /// Percent-encodes a URL path (keeps `/` and unreserved characters; Unicode is encoded as UTF-8).
 pub fn encode_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
-    for byte in path.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                out.push(byte as char)
-            }
-            // Pushed digit by digit: `format!` for each byte of a Japanese or Arabic path was
-            // most of the time taken to write the site's links.
-            _ => {
-                out.push('%');
-                out.push(char::from(HEX_UPPER[usize::from(byte >> 4)]));
-                out.push(char::from(HEX_UPPER[usize::from(byte & 0xF)]));
-            }
-        }
-    }
+    encode_path_into(path, &mut out);
     out
+}
+
+/// [`encode_path`], appended to `out`: the runs of bytes kept as they are copied whole, the
+/// others pushed digit by digit (`format!` for each byte of a Japanese or Arabic path was most
+/// of the time taken to write the site's links).
+pub fn encode_path_into(path: &str, out: &mut String) {
+    let bytes = path.as_bytes();
+    let mut copied = 0;
+    for (at, &byte) in bytes.iter().enumerate() {
+        if matches!(byte, b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/')
+        {
+            continue;
+        }
+        // A byte encoded is never followed by a kept one inside a character (those are all
+        // ASCII), so a run `copied..at` of kept bytes starts and ends between characters.
+        if copied < at {
+            out.push_str(&path[copied..at]);
+        }
+        out.push('%');
+        out.push(char::from(HEX_UPPER[usize::from(byte >> 4)]));
+        out.push(char::from(HEX_UPPER[usize::from(byte & 0xF)]));
+        copied = at + 1;
+    }
+    // The rest, if any, is ASCII kept as it is; a multi-byte character was encoded byte by byte.
+    if copied < bytes.len() {
+        out.push_str(&path[copied..]);
+    }
 }
 
 #[cfg(test)]
@@ -183,6 +197,33 @@ mod tests {
             if text.len() == 1 {
                 assert_eq!(encode_path(&text), expected);
             }
+        }
+    }
+
+    #[test]
+    fn random_paths_are_encoded_byte_by_byte_after_what_is_there() {
+        let pieces = [
+            "a", "Z9", "/", " ", "é", "出版", "%", "~._-", "😀", "?#", "ü/x",
+        ];
+        let mut random = crate::test_random::Xorshift(0x9a7e_5eed);
+        for _ in 0..2000 {
+            let length = random.below(12);
+            let path: String = (0..length)
+                .map(|_| pieces[random.below(pieces.len())])
+                .collect();
+            let expected: String = path
+                .bytes()
+                .map(|byte| match byte {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                        char::from(byte).to_string()
+                    }
+                    _ => format!("%{byte:02X}"),
+                })
+                .collect();
+            assert_eq!(encode_path(&path), expected, "{path:?}");
+            let mut appended = String::from("https://example.org");
+            encode_path_into(&path, &mut appended);
+            assert_eq!(appended, format!("https://example.org{expected}"));
         }
     }
 

@@ -736,12 +736,24 @@ impl Site {
 
     /// The absolute URL of a site path (percent-encoded, base URL's path included).
     pub fn permalink(&self, url: &str) -> String {
-        format!("{}{}", self.config.base_url, crate::paths::encode_path(url))
+        let base = &self.config.base_url;
+        let mut permalink = String::with_capacity(base.len() + url.len() + 16);
+        permalink.push_str(base);
+        crate::paths::encode_path_into(url, &mut permalink);
+        permalink
     }
 
     /// The URL to use in `href`s: the base URL's path, then the site path.
+    ///
+    /// Built without `format!`, as [`Site::permalink`]: every page asks for dozens (its
+    /// switcher, alternates, lists, citations), and the formatting machinery costs several
+    /// times the copy.
     pub fn href(&self, url: &str) -> String {
-        format!("{}{url}", self.config.base_path())
+        let base = self.config.base_path();
+        let mut href = String::with_capacity(base.len() + url.len());
+        href.push_str(base);
+        href.push_str(url);
+        href
     }
 }
 

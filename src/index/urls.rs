@@ -7,7 +7,11 @@ use crate::paths::{check_segment, slugify};
 
 /// `/fr/meetings/` for `lang` = fr and segments [meetings].
 pub fn join(lang: &str, segments: &[String]) -> String {
-    let mut url = format!("/{lang}/");
+    let length = segments.iter().map(|s| s.len() + 1).sum::<usize>() + lang.len() + 2;
+    let mut url = String::with_capacity(length);
+    url.push('/');
+    url.push_str(lang);
+    url.push('/');
     for segment in segments {
         url.push_str(segment);
         url.push('/');
