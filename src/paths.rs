@@ -207,10 +207,7 @@ mod tests {
         ];
         let mut random = crate::test_random::Xorshift(0x9a7e_5eed);
         for _ in 0..2000 {
-            let length = random.below(12);
-            let path: String = (0..length)
-                .map(|_| pieces[random.below(pieces.len())])
-                .collect();
+            let path = random.text(&pieces, 12);
             let expected: String = path
                 .bytes()
                 .map(|byte| match byte {

@@ -17,4 +17,12 @@ impl Xorshift {
     pub fn below(&mut self, bound: usize) -> usize {
         (self.next_u64() % bound as u64) as usize
     }
+
+    /// A text of fewer than `most` pieces, each drawn from `pieces`.
+    pub fn text(&mut self, pieces: &[&str], most: usize) -> String {
+        let length = self.below(most);
+        (0..length)
+            .map(|_| pieces[self.below(pieces.len())])
+            .collect()
+    }
 }

@@ -222,10 +222,7 @@ mod tests {
         let pieces = ["a", "&", "<p>", "\"", "'", "é", "日本", " ", "&amp;", "»"];
         let mut random = crate::test_random::Xorshift(0x0a70_3e5c);
         for _ in 0..2000 {
-            let length = random.below(40);
-            let text: String = (0..length)
-                .map(|_| pieces[random.below(pieces.len())])
-                .collect();
+            let text = random.text(&pieces, 40);
             assert_eq!(escape_xml(&text), by_byte(&text), "{text:?}");
         }
         assert_eq!(

@@ -778,10 +778,7 @@ mod tests {
         ];
         let mut random = crate::test_random::Xorshift(0x5eed_1a50);
         for _ in 0..3000 {
-            let length = random.below(60);
-            let text: String = (0..length)
-                .map(|_| pieces[random.below(pieces.len())])
-                .collect();
+            let text = random.text(&pieces, 60);
             let mut ours = String::new();
             json_string(&text, &mut ours);
             assert_eq!(ours, serde_json::to_string(&text).unwrap(), "{text:?}");
