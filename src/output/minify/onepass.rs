@@ -1222,6 +1222,12 @@ mod tests {
             "param", "source", "track", "wbr",
         ];
         assert_eq!(VOID_TAGS.len(), listed.len());
+        for name in listed {
+            assert!(
+                VOID_TAGS.contains(name.as_bytes()) && is_void(name.as_bytes()),
+                "{name}"
+            );
+        }
         for name in [
             "", "a", "p", "BR", "img ", "template", "svg", "metadata", "colgroup",
         ] {
