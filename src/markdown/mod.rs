@@ -201,23 +201,27 @@ pub fn render_text(
                     Some(id) if ids.reserve(&id) => id,
                     _ => ids.allocate(&text),
                 };
-                let mut inner_html = String::new();
-                if html_too {
-                    pulldown_cmark::html::push_html(&mut inner_html, inner.into_iter());
-                }
-                let class = if classes.is_empty() {
-                    String::new()
-                } else {
-                    format!(" class=\"{}\"", escape_attr(&classes.join(" ")))
-                };
                 let n = level as u8;
-                out.push(Event::Html(
-                    format!(
-                        "<h{n} id=\"{}\"{class}>{inner_html}</h{n}>\n",
-                        escape_attr(&id)
-                    )
-                    .into(),
-                ));
+                if html_too {
+                    // `<hN id="…" class="…">…</hN>`, pushed piece by piece.
+                    let digit = char::from(b'0' + n);
+                    let mut heading = String::from("<h");
+                    heading.push(digit);
+                    heading.push_str(" id=\"");
+                    heading.push_str(&escape_attr(&id));
+                    heading.push('"');
+                    if !classes.is_empty() {
+                        heading.push_str(" class=\"");
+                        heading.push_str(&escape_attr(&classes.join(" ")));
+                        heading.push('"');
+                    }
+                    heading.push('>');
+                    pulldown_cmark::html::push_html(&mut heading, inner.into_iter());
+                    heading.push_str("</h");
+                    heading.push(digit);
+                    heading.push_str(">\n");
+                    out.push(Event::Html(heading.into()));
+                }
                 flat_toc.push(TocEntry {
                     level: n,
                     id,
@@ -318,7 +322,9 @@ pub fn render_text(
                 ));
             }
             Event::End(TagEnd::FootnoteDefinition) => out.push(Event::Html("</div>\n".into())),
-            other => out.push(other),
+            // A scan keeps only what a heading's text is made of: nothing writes the rest.
+            other if html_too || heading_start.is_some() => out.push(other),
+            _ => {}
         }
     }
     let mut html = String::new();

@@ -677,11 +677,17 @@ impl Reading {
                 let outside_body = self.nodes[parent].status == Status::ParentOfBody
                     && !matches!(status, Status::Body | Status::ParentOfBody);
                 if !outside_body {
-                    let number = self.anchors_made;
-                    self.nodes[parent]
-                        .text
-                        .push_str(&format!(" ___PAGEFIND_ANCHOR___{name}:{number}:{id} "));
-                    anchor = Some(format!("{number}:{id}"));
+                    // `number:id`, and the marker ` ___PAGEFIND_ANCHOR___name:number:id `.
+                    let mut key = self.anchors_made.to_string();
+                    key.push(':');
+                    key.push_str(&id);
+                    let text = &mut self.nodes[parent].text;
+                    text.push_str(" ___PAGEFIND_ANCHOR___");
+                    text.push_str(name);
+                    text.push(':');
+                    text.push_str(&key);
+                    text.push(' ');
+                    anchor = Some(key);
                     self.anchors_made += 1;
                 }
             }
