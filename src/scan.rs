@@ -31,6 +31,67 @@ pub fn first_picked(bytes: &[u8], after_end: u8, picks: impl Fn(u8, u8) -> bool)
     (at..bytes.len()).find(|&i| picks(bytes[i], bytes.get(i + 1).copied().unwrap_or(after_end)))
 }
 
+/// The runs of `text` between the bytes `picks` picks, each with the byte that ends it, and
+/// the last run with `None`: the shape of every escaper here, which copies the runs whole and
+/// writes something else for each byte picked. `picks` has [`first_picked`]'s form (without the
+/// next byte) and must pick ASCII bytes only, so that each run is whole characters.
+pub fn runs_between<P: Fn(u8) -> bool>(text: &str, picks: P) -> RunsBetween<'_, P> {
+    RunsBetween {
+        text,
+        start: Some(0),
+        picks,
+    }
+}
+
+/// The iterator of [`runs_between`].
+pub struct RunsBetween<'a, P> {
+    text: &'a str,
+    /// Where the next run starts; `None` once the last has been given.
+    start: Option<usize>,
+    picks: P,
+}
+
+impl<'a, P: Fn(u8) -> bool> Iterator for RunsBetween<'a, P> {
+    type Item = (&'a str, Option<u8>);
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<Self::Item> {
+        let start = self.start?;
+        let bytes = self.text.as_bytes();
+        let picks = &self.picks;
+        match first_picked(&bytes[start..], 0, |c, _| picks(c)) {
+            Some(found) => {
+                let at = start + found;
+                debug_assert!(bytes[at].is_ascii(), "only ASCII bytes may be picked");
+                self.start = Some(at + 1);
+                Some((&self.text[start..at], Some(bytes[at])))
+            }
+            None => {
+                self.start = None;
+                Some((&self.text[start..], None))
+            }
+        }
+    }
+}
+
+/// `text` with each byte of `entities` replaced by its entity, appended to `out`.
+#[inline(always)]
+pub fn escape_into<const N: usize>(text: &str, entities: &[(u8, &str); N], out: &mut String) {
+    let picks = |c: u8| {
+        entities
+            .iter()
+            .fold(false, |any, &(byte, _)| any | (c == byte))
+    };
+    for (run, picked) in runs_between(text, picks) {
+        out.push_str(run);
+        if let Some(byte) = picked {
+            if let Some((_, entity)) = entities.iter().find(|(b, _)| *b == byte) {
+                out.push_str(entity);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,5 +140,53 @@ mod tests {
         assert_eq!(first_picked(&bytes, b'a', picks), Some(LANES - 1));
         assert_eq!(first_picked(&bytes[..LANES], b' ', picks), Some(LANES - 1));
         assert_eq!(first_picked(&bytes[..LANES], b'a', picks), None);
+    }
+
+    #[test]
+    fn runs_between_split_at_every_byte_picked() {
+        let pieces = ["a", "&", "<", "é", "日本", " ", "&&", "xyz"];
+        let mut random = crate::test_random::Xorshift(0x0bad_5eed);
+        for _ in 0..2000 {
+            let text = random.text(&pieces, 50);
+            let runs: Vec<(&str, Option<u8>)> =
+                runs_between(&text, |c| (c == b'&') | (c == b'<')).collect();
+            // As many runs as bytes picked, plus the last; put back together, the text.
+            let picked = text.bytes().filter(|&c| c == b'&' || c == b'<').count();
+            assert_eq!(runs.len(), picked + 1, "{text:?}");
+            assert_eq!(runs.last().unwrap().1, None);
+            let mut again = String::new();
+            for (run, byte) in &runs {
+                assert!(!run.contains(['&', '<']), "{text:?}");
+                again.push_str(run);
+                again.extend(byte.map(char::from));
+            }
+            assert_eq!(again, text);
+        }
+        assert_eq!(
+            runs_between("", |c| c == b'&').collect::<Vec<_>>(),
+            [("", None)]
+        );
+        assert_eq!(
+            runs_between("&", |c| c == b'&').collect::<Vec<_>>(),
+            [("", Some(b'&')), ("", None)]
+        );
+    }
+
+    #[test]
+    fn escaping_replaces_each_listed_byte_and_nothing_else() {
+        let entities = [(b'&', "&amp;"), (b'<', "&lt;"), (b'"', "&quot;")];
+        let plainly = |text: &str| {
+            text.replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('"', "&quot;")
+        };
+        let pieces = ["a", "&", "<p>", "\"", "'", "é", "日本", " ", "&amp;", "»"];
+        let mut random = crate::test_random::Xorshift(0x5ca1_ab1e);
+        for _ in 0..2000 {
+            let text = random.text(&pieces, 40);
+            let mut out = String::from("kept ");
+            escape_into(&text, &entities, &mut out);
+            assert_eq!(out, format!("kept {}", plainly(&text)), "{text:?}");
+        }
     }
 }

@@ -69,40 +69,28 @@ pub fn options() -> Options {
 
 /// Escapes text for HTML element content.
 pub fn escape_text(text: &str) -> String {
-    escape_with(text, |byte| match byte {
-        b'&' => Some("&amp;"),
-        b'<' => Some("&lt;"),
-        b'>' => Some("&gt;"),
-        _ => None,
-    })
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    crate::scan::escape_into(
+        text,
+        &[(b'&', "&amp;"), (b'<', "&lt;"), (b'>', "&gt;")],
+        &mut out,
+    );
+    out
 }
 
 /// Escapes text for a double-quoted attribute value.
 pub fn escape_attr(text: &str) -> String {
-    escape_with(text, |byte| match byte {
-        b'&' => Some("&amp;"),
-        b'<' => Some("&lt;"),
-        b'>' => Some("&gt;"),
-        b'"' => Some("&quot;"),
-        _ => None,
-    })
-}
-
-/// `text` with each byte that `entity` names replaced by its entity, in one pass that copies
-/// the runs between them whole (the feeds escape every text they carry). Only ASCII bytes may
-/// be replaced, so a run never splits a character.
-pub fn escape_with(text: &str, entity: impl Fn(u8) -> Option<&'static str>) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 16);
-    let mut run_start = 0;
-    for (at, &byte) in text.as_bytes().iter().enumerate() {
-        if let Some(entity) = entity(byte) {
-            debug_assert!(byte.is_ascii());
-            out.push_str(&text[run_start..at]);
-            out.push_str(entity);
-            run_start = at + 1;
-        }
-    }
-    out.push_str(&text[run_start..]);
+    crate::scan::escape_into(
+        text,
+        &[
+            (b'&', "&amp;"),
+            (b'<', "&lt;"),
+            (b'>', "&gt;"),
+            (b'"', "&quot;"),
+        ],
+        &mut out,
+    );
     out
 }
 

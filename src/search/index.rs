@@ -199,34 +199,26 @@ fn json_of<T: Serialize + ?Sized>(value: &T) -> String {
 /// as `\u00XX` in lowercase hexadecimal, everything else as it is.
 fn json_string(text: &str, out: &mut String) {
     out.push('"');
-    let bytes = text.as_bytes();
-    let mut copied = 0;
-    while let Some(found) = crate::scan::first_picked(&bytes[copied..], 0, |c, _| {
-        (c < 0x20) | (c == b'"') | (c == b'\\')
-    }) {
-        let at = copied + found;
-        // Every byte picked is ASCII, so `at` and `at + 1` are character boundaries.
-        out.push_str(&text[copied..at]);
-        let escape = match bytes[at] {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0x08 => "\\b",
-            0x0C => "\\f",
-            other => {
+    let special = |c: u8| (c < 0x20) | (c == b'"') | (c == b'\\');
+    for (run, picked) in crate::scan::runs_between(text, special) {
+        out.push_str(run);
+        match picked {
+            None => {}
+            Some(b'"') => out.push_str("\\\""),
+            Some(b'\\') => out.push_str("\\\\"),
+            Some(b'\n') => out.push_str("\\n"),
+            Some(b'\r') => out.push_str("\\r"),
+            Some(b'\t') => out.push_str("\\t"),
+            Some(0x08) => out.push_str("\\b"),
+            Some(0x0C) => out.push_str("\\f"),
+            Some(other) => {
                 const HEX: &[u8; 16] = b"0123456789abcdef";
                 out.push_str("\\u00");
                 out.push(char::from(HEX[usize::from(other >> 4)]));
                 out.push(char::from(HEX[usize::from(other & 0xF)]));
-                ""
             }
-        };
-        out.push_str(escape);
-        copied = at + 1;
+        }
     }
-    out.push_str(&text[copied..]);
     out.push('"');
 }
 

@@ -22,19 +22,14 @@ fn entity(byte: u8) -> Option<&'static [u8]> {
 /// Escapes `input` for HTML text and quoted attributes: `& < > " '` become entities, exactly as
 /// Tera's default escaper writes them (a test compares the two).
 pub fn escape_html(input: &str, out: &mut dyn Write) -> io::Result<()> {
-    let special = |c: u8, _| (c == b'&') | (c == b'<') | (c == b'>') | (c == b'"') | (c == b'\'');
-    let mut rest = input.as_bytes();
-    while let Some(at) = crate::scan::first_picked(rest, 0, special) {
-        if at > 0 {
-            out.write_all(&rest[..at])?;
+    let special = |c: u8| (c == b'&') | (c == b'<') | (c == b'>') | (c == b'"') | (c == b'\'');
+    for (run, picked) in crate::scan::runs_between(input, special) {
+        if !run.is_empty() {
+            out.write_all(run.as_bytes())?;
         }
-        if let Some(entity) = entity(rest[at]) {
+        if let Some(entity) = picked.and_then(entity) {
             out.write_all(entity)?;
         }
-        rest = &rest[at + 1..];
-    }
-    if !rest.is_empty() {
-        out.write_all(rest)?;
     }
     Ok(())
 }
