@@ -164,6 +164,18 @@ impl Reading {
     /// element's name, `end_tag` the name of the end tag that closed it, its parent's when its
     /// own was left out (lol_html then closes the inner elements first).
     fn close(&mut self, node: usize, tag: &str, end_tag: &str) {
+        self.join_parent(node, tag, end_tag);
+        // Nothing reads a closed element's node again: the innermost, nearly always the last,
+        // is dropped, so that the nodes are a stack as deep as the page rather than one per
+        // element (a vector of a few hundred nodes grown and copied on every page).
+        if node != 0 && node + 1 == self.nodes.len() {
+            self.nodes.pop();
+        }
+    }
+
+    /// [`Reading::close`]'s work: the closed element's fields, and its text given to its
+    /// parent's.
+    fn join_parent(&mut self, node: usize, tag: &str, end_tag: &str) {
         let Some(parent) = self.nodes[node].parent else {
             return;
         };
@@ -730,22 +742,23 @@ impl Reading {
         if can_have_content {
             return Some(index);
         }
-        // A void element (`<img>`, `<br>`): no end tag will come.
+        // A void element (`<img>`, `<br>`): no end tag will come, and its node is not needed
+        // once its fields are read.
         self.current = parent;
-        if self.nodes[index].status == Status::Excluded {
-            return None;
-        }
-        self.collect_fields(index);
-        let has_title = self.meta.contains_key("auto_title") || self.meta.contains_key("title");
-        if name == "img" && !self.meta.contains_key("auto_image") && has_title {
-            if let Some(src) = tag.get("src") {
-                self.meta.insert("auto_image".into(), normalize_text(src));
-                if let Some(alt) = tag.get("alt") {
-                    self.meta
-                        .insert("auto_image_alt".into(), normalize_text(alt));
+        if self.nodes[index].status != Status::Excluded {
+            self.collect_fields(index);
+            let has_title = self.meta.contains_key("auto_title") || self.meta.contains_key("title");
+            if name == "img" && !self.meta.contains_key("auto_image") && has_title {
+                if let Some(src) = tag.get("src") {
+                    self.meta.insert("auto_image".into(), normalize_text(src));
+                    if let Some(alt) = tag.get("alt") {
+                        self.meta
+                            .insert("auto_image_alt".into(), normalize_text(alt));
+                    }
                 }
             }
         }
+        self.nodes.pop();
         None
     }
 
