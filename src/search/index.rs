@@ -152,7 +152,13 @@ pub struct LanguageIndex {
     sorts: BTreeMap<String, Vec<(String, u32)>>,
     /// Metadata field names, by first appearance.
     meta_fields: Vec<String>,
+    /// The coded places of the term being added (see [`locations_into`]).
+    spare_locations: Vec<i32>,
 }
+
+/// Emptied vectors of places kept for the next pages (see `Vocabulary::spare_places`): more
+/// than the distinct terms of nearly any page.
+const MOST_SPARE_PLACES: usize = 4096;
 
 /// A page's fragment as the client reads it.
 #[derive(Serialize)]
@@ -235,6 +241,7 @@ impl LanguageIndex {
             filters: HashMap::default(),
             sorts: BTreeMap::new(),
             meta_fields: Vec::new(),
+            spare_locations: Vec::new(),
         }
     }
 
@@ -270,14 +277,21 @@ impl LanguageIndex {
             .map(|name| self.meta_field(name))
             .collect();
         let mut meta_terms = words.meta_terms;
-        for (id, occurrences) in words.terms {
+        for (id, mut occurrences) in words.terms {
             let meta = meta_terms.remove(&id).unwrap_or_default();
-            self.add_term(id, page, occurrences, meta, &field_ids);
+            self.add_term(id, page, &mut occurrences, meta, &field_ids);
+            // Kept within bounds: a page of many distinct words, or a word met thousands of
+            // times, leaves no lasting weight.
+            let spares = &mut self.vocabulary.spare_places;
+            if spares.len() < MOST_SPARE_PLACES && occurrences.capacity() <= 1024 {
+                occurrences.clear();
+                spares.push(occurrences);
+            }
         }
         // Terms found only in the metadata. Each term has postings of its own: the order
         // they are added in changes nothing.
         for (id, meta) in meta_terms {
-            self.add_term(id, page, Vec::new(), meta, &field_ids);
+            self.add_term(id, page, &mut Vec::new(), meta, &field_ids);
         }
 
         for (filter, values) in &digest.filters {
@@ -333,7 +347,7 @@ impl LanguageIndex {
         &mut self,
         id: u32,
         page: u32,
-        occurrences: Vec<Occurrence>,
+        occurrences: &mut Vec<Occurrence>,
         meta: Vec<MetaOccurrence>,
         field_ids: &[u16],
     ) {
@@ -351,11 +365,14 @@ impl LanguageIndex {
                 .map(|place| (field_ids[place.field as usize], place.position))
                 .collect();
             if !occurrences.is_empty() || !plain_meta.is_empty() {
-                self.postings[index].plain.push(&Posting {
+                let mut posting = Posting {
                     page,
-                    locations: locations(occurrences),
+                    locations: std::mem::take(&mut self.spare_locations),
                     meta: plain_meta,
-                });
+                };
+                locations_into(occurrences, &mut posting.locations);
+                self.postings[index].plain.push(&posting);
+                self.spare_locations = posting.locations;
             }
             return;
         }
@@ -363,7 +380,7 @@ impl LanguageIndex {
         // then accented forms found only in the metadata, in form order.
         let mut plain = Vec::new();
         let mut text_forms: BTreeMap<Rc<str>, Vec<Occurrence>> = BTreeMap::new();
-        for occurrence in occurrences {
+        for occurrence in occurrences.drain(..) {
             match &occurrence.accented {
                 Some(form) => text_forms
                     .entry(Rc::clone(form))
@@ -385,13 +402,13 @@ impl LanguageIndex {
             }
         }
         let mut forms: Vec<(Rc<str>, Posting)> = Vec::new();
-        for (form, occurrences) in text_forms {
+        for (form, mut occurrences) in text_forms {
             let meta = meta_forms.remove(&form).unwrap_or_default();
             forms.push((
                 form,
                 Posting {
                     page,
-                    locations: locations(occurrences),
+                    locations: locations(&mut occurrences),
                     meta,
                 },
             ));
@@ -410,7 +427,7 @@ impl LanguageIndex {
         if !plain.is_empty() || !plain_meta.is_empty() {
             postings.plain.push(&Posting {
                 page,
-                locations: locations(plain),
+                locations: locations(&mut plain),
                 meta: plain_meta,
             });
         }
@@ -560,12 +577,20 @@ impl LanguageIndex {
 /// Positions of a term on a page, as [`Posting::locations`] codes them, in order of weight then
 /// position. Pagefind puts weight 25 first, thinking it the ordinary weight (which is 24); no
 /// weight is 25, but the rule is kept so that the order, and so the bytes, agree.
-fn locations(mut occurrences: Vec<Occurrence>) -> Vec<i32> {
-    occurrences.sort_by_key(|o| (if o.weight == 25 { 0 } else { o.weight }, o.position));
+fn locations(occurrences: &mut [Occurrence]) -> Vec<i32> {
     let mut coded = Vec::with_capacity(occurrences.len() + 2);
+    locations_into(occurrences, &mut coded);
+    coded
+}
+
+/// [`locations`] written into `coded`, emptied first: the index keeps one vector for the
+/// places of every plain term of every page, rather than one made for each.
+fn locations_into(occurrences: &mut [Occurrence], coded: &mut Vec<i32>) {
+    occurrences.sort_by_key(|o| (if o.weight == 25 { 0 } else { o.weight }, o.position));
+    coded.clear();
     let mut weight = 25;
     let mut last = 0;
-    for occurrence in occurrences {
+    for occurrence in occurrences.iter() {
         if occurrence.weight != weight {
             coded.push(-i32::from(occurrence.weight) - 1);
             coded.push(occurrence.position as i32);
@@ -575,7 +600,6 @@ fn locations(mut occurrences: Vec<Occurrence>) -> Vec<i32> {
         }
         last = occurrence.position;
     }
-    coded
 }
 
 /// Metadata places coded like locations: `-field - 1` switches field, then delta-coded word
@@ -832,9 +856,9 @@ mod tests {
             weight,
             accented: None,
         };
-        assert_eq!(locations(vec![at(3, 24), at(9, 24)]), [-25, 3, 6]);
+        assert_eq!(locations(&mut [at(3, 24), at(9, 24)]), [-25, 3, 6]);
         assert_eq!(
-            locations(vec![at(9, 24), at(2, 144), at(3, 24)]),
+            locations(&mut [at(9, 24), at(2, 144), at(3, 24)]),
             [-25, 3, 6, -145, 2]
         );
     }

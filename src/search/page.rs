@@ -224,7 +224,8 @@ impl Reader<'_> {
     /// The places of term `id` on the page so far: found through the vocabulary's slot for the
     /// term rather than hashed, once per word of every page.
     fn places(&mut self, id: u32) -> &mut Vec<Occurrence> {
-        let slots = &mut self.vocabulary.page_slots;
+        let vocabulary = &mut *self.vocabulary;
+        let slots = &mut vocabulary.page_slots;
         let at = id as usize;
         if slots.len() <= at {
             slots.resize(at + 1, 0);
@@ -232,7 +233,8 @@ impl Reader<'_> {
         let terms = &mut self.page.terms;
         let slot = match slots[at] {
             0 => {
-                terms.push((id, Vec::new()));
+                let places = vocabulary.spare_places.pop().unwrap_or_default();
+                terms.push((id, places));
                 slots[at] = terms.len() as u32;
                 terms.len() - 1
             }

@@ -250,6 +250,10 @@ pub struct Vocabulary {
     /// `PageWords::terms` plus one), 0 for a term not met on it yet. Left all zeros after
     /// each page (`page::read`).
     pub(super) page_slots: Vec<u32>,
+    /// Emptied vectors of a term's places on a page, handed back by the index once it has
+    /// coded them (`LanguageIndex::add`): the next pages' terms take them instead of growing
+    /// new ones from nothing, a few hundred times per page.
+    pub(super) spare_places: Vec<Vec<super::page::Occurrence>>,
 }
 
 /// Distinct words remembered before the memory is started afresh, so that a site of unusual
@@ -265,6 +269,7 @@ impl Vocabulary {
             ids: HashMap::default(),
             keys: Vec::new(),
             page_slots: Vec::new(),
+            spare_places: Vec::new(),
         }
     }
 
