@@ -66,6 +66,10 @@ enum Status {
 #[derive(Debug)]
 struct Node {
     text: String,
+    /// Spaces that come before `text` but are not written in it: a block's leading space,
+    /// kept as a count when its text becomes its parent's whole text, so that the text is
+    /// moved up rather than copied behind one space (see [`Wrapping::append`]).
+    spaces_before: usize,
     parent: Option<usize>,
     status: Status,
     filters: Option<Vec<String>>,
@@ -81,6 +85,7 @@ impl Node {
     fn new(parent: Option<usize>, status: Status) -> Node {
         Node {
             text: String::new(),
+            spaces_before: 0,
             parent,
             status,
             filters: None,
@@ -96,7 +101,7 @@ impl Node {
     fn field(&self, field: &str) -> Option<(String, String)> {
         match field.split_once(':') {
             Some((name, value)) => Some((name.to_string(), normalize_text(value))),
-            None if self.text.is_empty() => None,
+            None if self.text.is_empty() && self.spaces_before == 0 => None,
             None => Some((field.to_string(), normalize_text(&self.text))),
         }
     }
@@ -215,6 +220,7 @@ impl Reading {
         };
         let status = closed.status;
         let text = std::mem::take(&mut closed.text);
+        let spaces = closed.spaces_before;
         let parent = &mut self.nodes[parent];
         if parent.status == Status::ParentOfBody
             && status != Status::Body
@@ -224,13 +230,14 @@ impl Reading {
         }
         match status {
             Status::Ignored | Status::Excluded => {}
-            Status::Indexing => wrapping.append(&mut parent.text, text),
+            Status::Indexing => wrapping.append(parent, text, spaces),
             Status::Body | Status::ParentOfBody => {
                 // A later body joins the earlier ones instead of replacing them.
                 if parent.status != Status::ParentOfBody {
                     parent.text.clear();
+                    parent.spaces_before = 0;
                 }
-                wrapping.append(&mut parent.text, text);
+                wrapping.append(parent, text, spaces);
                 parent.status = Status::ParentOfBody;
             }
         }
@@ -244,12 +251,17 @@ impl Reading {
             if self.nodes[parent].status != Status::ParentOfBody {
                 let status = self.nodes[node].status;
                 let text = std::mem::take(&mut self.nodes[node].text);
+                let spaces = self.nodes[node].spaces_before;
                 let parent = &mut self.nodes[parent];
                 match status {
                     Status::Ignored | Status::Excluded => {}
-                    Status::Indexing => parent.text.push_str(&text),
+                    Status::Indexing => {
+                        parent.text.extend(std::iter::repeat_n(' ', spaces));
+                        parent.text.push_str(&text);
+                    }
                     Status::Body | Status::ParentOfBody => {
                         parent.text = text;
+                        parent.spaces_before = spaces;
                         parent.status = Status::ParentOfBody;
                     }
                 }
@@ -311,34 +323,38 @@ struct Wrapping<'a> {
 }
 
 impl Wrapping<'_> {
-    /// Appends `text`, wrapped, to `target`: `[marker weight ]( )text(.)( )[ end marker ]`.
-    /// Written straight into the parent's text, rather than the element's own text being
-    /// wrapped first (a shift of the whole text for the leading space), and moved rather than
-    /// copied when there is nothing to add it to: an element's text goes up through every
-    /// element it is in, and the page's main text is in several.
-    fn append(&self, target: &mut String, text: String) {
-        if target.is_empty() && !self.block && self.weighted.is_none() {
-            *target = text;
-            return;
+    /// Appends `text`, which `spaces` unwritten spaces come before, wrapped, to `target`'s
+    /// text: `[marker weight ]( )text(.)( )[ end marker ]`. Written straight into the parent's
+    /// text, rather than the element's own text being wrapped first (a shift of the whole text
+    /// for the leading space). When the parent has no text yet and no marker goes first, the
+    /// text is moved rather than copied, its leading spaces counted in the parent's
+    /// [`Node::spaces_before`]: an element's text goes up through every element it is in, and
+    /// the page's main text is in several blocks.
+    fn append(&self, target: &mut Node, text: String, spaces: usize) {
+        let block = usize::from(self.block);
+        if target.text.is_empty() && self.weighted.is_none() {
+            target.spaces_before += block + spaces;
+            target.text = text;
+        } else {
+            let out = &mut target.text;
+            out.reserve(text.len() + spaces + 4);
+            if let Some((marker, weight)) = &self.weighted {
+                out.push_str(marker);
+                out.push_str(weight);
+                out.push(' ');
+            }
+            out.extend(std::iter::repeat_n(' ', block + spaces));
+            out.push_str(&text);
         }
-        target.reserve(text.len() + 4);
-        if let Some((marker, weight)) = &self.weighted {
-            target.push_str(marker);
-            target.push_str(weight);
-            target.push(' ');
-        }
-        if self.block {
-            target.push(' ');
-        }
-        target.push_str(&text);
+        let out = &mut target.text;
         if self.full_stop {
-            target.push('.');
+            out.push('.');
         }
         if self.block {
-            target.push(' ');
+            out.push(' ');
         }
         if self.weighted.is_some() {
-            target.push_str(" ___END_PAGEFIND_WEIGHT___ ");
+            out.push_str(" ___END_PAGEFIND_WEIGHT___ ");
         }
     }
 }
