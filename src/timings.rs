@@ -1,18 +1,25 @@
-//! Per-stage wall-clock times of a build, for `--timings` and the benchmarks, with the
-//! process's memory at the end of each stage where the system tells it (Linux), and the pages'
-//! CPU time per template (`templates::metrics`) when `--timings` asked for it.
+//! Per-stage wall-clock times of a build, for `--timings` and the benchmarks, with the CPU time
+//! the process used during each stage and its memory at the end of it where the system tells
+//! them (Linux), and the pages' CPU time per template (`templates::metrics`) when `--timings`
+//! asked for it.
 
 use std::time::{Duration, Instant};
 
 use crate::templates::metrics::{self, TemplateWork};
 
 /// Stage name → time spent, in pipeline order. Taking a lap costs one `Instant::now()` and,
-/// on Linux, one read of `/proc/self/status`, so every build records them; only `--timings`
-/// prints them.
+/// on Linux, one read of the process's CPU clock and one of `/proc/self/status`, so every build
+/// records them; only `--timings` prints them.
 #[derive(Debug, Clone)]
 pub struct Timings {
     last: Instant,
+    /// The process's CPU time at the last lap.
+    last_cpu: Option<Duration>,
     pub stages: Vec<(&'static str, Duration)>,
+    /// The CPU time all the process's threads used during each stage, parallel to `stages`: a
+    /// stage that kept both cores busy used twice its wall time, one that left a core idle
+    /// less (the `cores` column of the table).
+    pub cpu: Vec<Option<Duration>>,
     /// Resident and peak resident memory when each stage ended, parallel to `stages`.
     pub memory: Vec<Option<Memory>>,
     /// The pages stage's work per template, printed after the stages.
@@ -49,11 +56,30 @@ impl Memory {
     }
 }
 
+/// The CPU time all the process's threads have used so far; `None` where the system does not
+/// tell it cheaply.
+#[cfg(target_os = "linux")]
+fn process_cpu() -> Option<Duration> {
+    use rustix::time::{clock_gettime, ClockId};
+    let t = clock_gettime(ClockId::ProcessCPUTime);
+    Some(Duration::new(
+        u64::try_from(t.tv_sec).ok()?,
+        u32::try_from(t.tv_nsec).ok()?,
+    ))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn process_cpu() -> Option<Duration> {
+    None
+}
+
 impl Default for Timings {
     fn default() -> Self {
         Timings {
             last: Instant::now(),
+            last_cpu: process_cpu(),
             stages: Vec::new(),
+            cpu: Vec::new(),
             memory: Vec::new(),
             templates: Vec::new(),
         }
@@ -64,17 +90,24 @@ impl Timings {
     /// Ends the stage `name`, which began at the previous lap (or at creation).
     pub fn lap(&mut self, name: &'static str) {
         let now = Instant::now();
+        let cpu = process_cpu();
         self.stages.push((name, now - self.last));
+        self.cpu.push(
+            cpu.zip(self.last_cpu)
+                .map(|(now, last)| now.saturating_sub(last)),
+        );
         self.memory.push(Memory::now());
         self.last = now;
+        self.last_cpu = cpu;
     }
 
     pub fn total(&self) -> Duration {
         self.stages.iter().map(|(_, d)| *d).sum()
     }
 
-    /// A table, one stage per line: `  markdown   412.3 ms  38%   210 MiB (peak 230 MiB)`,
-    /// the memory being what the process held when the stage ended.
+    /// A table, one stage per line: `  markdown   412.3 ms  38%  1.9 cores   210 MiB (peak 230
+    /// MiB)`, the cores being the stage's CPU time over its wall time and the memory what the
+    /// process held when the stage ended.
     pub fn table(&self) -> String {
         let total = self.total().as_secs_f64().max(f64::EPSILON);
         let mut out = String::new();
@@ -85,6 +118,10 @@ impl Timings {
                 seconds * 1000.0,
                 seconds / total * 100.0
             ));
+            if let Some(Some(cpu)) = self.cpu.get(i) {
+                let cores = cpu.as_secs_f64() / seconds.max(f64::EPSILON);
+                out.push_str(&format!(" {cores:>4.1} cores"));
+            }
             if let Some(Some(memory)) = self.memory.get(i) {
                 out.push_str(&format!(
                     " {:>6} MiB (peak {} MiB)",
@@ -115,7 +152,10 @@ mod tests {
         assert!(table.find("load").unwrap() < table.find("index").unwrap());
         assert!(table.ends_with(" ms\n"));
         if cfg!(target_os = "linux") {
-            assert!(table.lines().next().unwrap().ends_with(" MiB)"), "{table}");
+            let first = table.lines().next().unwrap();
+            assert!(first.ends_with(" MiB)"), "{table}");
+            assert!(first.contains(" cores "), "{table}");
+            assert!(timings.cpu.iter().all(Option::is_some));
         }
     }
 
