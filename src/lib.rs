@@ -15,6 +15,7 @@ pub mod i18n;
 pub mod index;
 pub mod load;
 pub mod markdown;
+pub mod ordered;
 pub mod output;
 pub mod paths;
 pub mod scaffold;

@@ -21,7 +21,6 @@ use std::collections::BTreeMap;
 use std::sync::{Mutex, OnceLock};
 
 use fingerprint::{Mode, PageContext, Reuse};
-use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::i18n::I18n;
@@ -32,9 +31,10 @@ pub use bodies::Bodies;
 use context::*;
 pub use engine::Engine;
 
-/// Jobs rendered together before their pages are handed on in order: enough to keep both cores
-/// busy, few enough that the pages of one chunk are a few megabytes.
-pub const CHUNK: usize = 256;
+/// Pages rendered ahead of the one being handed over (see [`Renderer::render_all`]): enough
+/// that the cores never wait for the hand-over's slower moments (a large page to write, the
+/// search index's queue full), few enough to be a few megabytes.
+pub const PAGES_AHEAD: usize = 512;
 
 /// A rendered file, relative to the output folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -393,10 +393,11 @@ impl<'a> Renderer<'a> {
         self.shared_hash
     }
 
-    /// Renders every job, in parallel, in chunks of [`CHUNK`] jobs taken in job order, so that
-    /// only a few chunks of pages are in memory at a time. `in_order` sees each chunk's pages
-    /// in job order, never thread order, on a thread of its own (to write, record and index
-    /// them) while the next chunks render.
+    /// Renders every job on all the cores, each thread taking the next job when it is done with
+    /// one, and hands the pages to `in_order` in job order, never thread order, on a thread of
+    /// its own (to write, record and index them) while the next jobs render. At most
+    /// [`PAGES_AHEAD`] pages are rendered ahead of the one being handed over, so only a few
+    /// megabytes of pages are in memory at a time.
     pub fn render_all(
         &self,
         jobs: &[Job],
@@ -404,42 +405,20 @@ impl<'a> Renderer<'a> {
         problems: &mut Diagnostics,
         in_order: &mut (dyn FnMut(&Job, OutputFile) + Send),
     ) {
-        // The hand-over runs on its own thread, beside the rendering of the next chunks: it may
-        // wait on a slower consumer (the search index) without leaving the cores idle, while
-        // the bounded queue keeps rendering at most two chunks ahead of it.
-        let failures = std::thread::scope(|scope| {
-            let (sender, receiver) =
-                std::sync::mpsc::sync_channel::<(&[Job], Vec<Result<OutputFile, Diagnostic>>)>(1);
-            let handover = scope.spawn(move || {
-                let mut failures = Vec::new();
-                for (chunk, results) in receiver {
-                    for (job, result) in chunk.iter().zip(results) {
-                        match result {
-                            Ok(file) => in_order(job, file),
-                            Err(d) => failures.push(d),
-                        }
-                    }
-                }
-                failures
-            });
-            for chunk in jobs.chunks(CHUNK) {
-                let results: Vec<Result<OutputFile, Diagnostic>> = chunk
-                    .par_iter()
-                    .map(|job| {
-                        let result = self.render(job);
-                        progress.advance(1);
-                        result
-                    })
-                    .collect();
-                if sender.send((chunk, results)).is_err() {
-                    break; // the hand-over stopped: it panicked, which `join` passes on
-                }
-            }
-            drop(sender);
-            handover
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-        });
+        let mut failures = Vec::new();
+        crate::ordered::map_in_order(
+            jobs,
+            PAGES_AHEAD,
+            |job| {
+                let result = self.render(job);
+                progress.advance(1);
+                result
+            },
+            |job, result| match result {
+                Ok(file) => in_order(job, file),
+                Err(d) => failures.push(d),
+            },
+        );
         self.report(failures, problems);
     }
 
