@@ -655,15 +655,47 @@ fn render_site(
     let sitemap = feeds::sitemap(site).into_bytes();
     let robots = feeds::robots(site).into_bytes();
     timings.lap("plan");
+    // The files of the languages indexed already are written while the last index finishes:
+    // its thread works alone by then, and the other core would wait.
+    let mut written_early = Vec::new();
     let search = if stale_search.is_some() {
         indexer.cancel();
         Vec::new()
     } else {
-        indexer.finish().unwrap_or_else(|problem| {
+        let early = match staging {
+            Some(_) => indexer.take_language_files(),
+            None => Vec::new(),
+        };
+        let mut early_failure = None;
+        let finished = rayon::in_place_scope(|scope| {
+            if let Some(staging) = staging {
+                let (early, failure) = (&early, &mut early_failure);
+                scope.spawn(move |_| {
+                    *failure = early
+                        .par_iter()
+                        .try_for_each(|(path, contents)| staging.put(path, contents))
+                        .err();
+                });
+            }
+            indexer.finish()
+        });
+        if let (Some(e), Some(staging)) = (early_failure, staging) {
+            problems.push(staging.error(&e));
+        }
+        written_early = early.into_iter().map(|(path, _)| path).collect();
+        finished.unwrap_or_else(|problem| {
             problems.push(problem);
             Vec::new()
         })
     };
+    for path in written_early {
+        let owner = "the search index";
+        if let Err(previous) = plan.add_written(path.clone(), &mut owners, owner) {
+            if !is_known(&path) {
+                problems.push(collision(&path, owner, &previous));
+            }
+        }
+    }
     let mut add = |plan: &mut Plan, path: String, contents: Vec<u8>, owner: &str| {
         if let Err(previous) = plan.add(path.clone(), contents, &mut owners, owner) {
             if !is_known(&path) {

@@ -166,6 +166,26 @@ impl Indexer {
         self.cancelled.store(true, Ordering::Relaxed);
     }
 
+    /// The files of the bundles made so far that belong to their language alone (its
+    /// fragments, index chunks, filters and metadata, named after the language and their
+    /// content), taken out so that they can be written while the last indexes finish.
+    /// [`Indexer::finish`] returns the rest, the files every bundle shares merged.
+    pub fn take_language_files(&mut self) -> Vec<(String, Vec<u8>)> {
+        let mut taken = Vec::new();
+        for files in self
+            .done
+            .iter_mut()
+            .filter_map(|bundle| bundle.as_mut().ok())
+        {
+            let (own, shared) = std::mem::take(files)
+                .into_iter()
+                .partition(|(path, _)| is_language_file(path));
+            *files = shared;
+            taken.extend::<Vec<_>>(own);
+        }
+        taken
+    }
+
     /// Waits for every index and returns the merged bundle's files, with their paths in the
     /// output folder.
     pub fn finish(mut self) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
@@ -495,6 +515,22 @@ fn merge(bundles: Vec<Result<Files, Diagnostic>>) -> Result<Vec<(String, Vec<u8>
     Ok(merged.into_iter().collect())
 }
 
+/// Whether a bundle's file belongs to one language's index alone: its name differs from every
+/// other language's (Pagefind names them after the language and a hash of their content), so
+/// it needs no merging with the other bundles.
+fn is_language_file(path: &str) -> bool {
+    let Some(name) = path
+        .strip_prefix(BUNDLE_DIR)
+        .and_then(|name| name.strip_prefix('/'))
+    else {
+        return false;
+    };
+    ["fragment/", "index/", "filter/"]
+        .iter()
+        .any(|folder| name.starts_with(folder))
+        || (name.starts_with("pagefind.") && name.ends_with(".pf_meta"))
+}
+
 fn search_failed(why: String) -> Diagnostic {
     Diagnostic::error(format!("the search index could not be built: {why}"))
         .hint("this is a problem in intercite or Pagefind, not in the site; please report it with the site that shows it")
@@ -705,6 +741,57 @@ mod tests {
              <aside class=side><p>Not indexed {words}</p></aside></main>\
              <footer><p>Council of Europe</p><script type=application/json>{{\"a\":\"<div>\"}}</script></footer></body></html>"
         )
+    }
+
+    #[test]
+    fn language_files_are_told_from_the_shared_ones() {
+        for own in [
+            "pagefind/fragment/fr_3c1a2b9.pf_fragment",
+            "pagefind/index/en_15c0498.pf_index",
+            "pagefind/filter/uk_0a1b2c3.pf_filter",
+            "pagefind/pagefind.ar_967efa59b4.pf_meta",
+        ] {
+            assert!(is_language_file(own), "{own}");
+        }
+        for shared in [
+            "pagefind/pagefind.js",
+            "pagefind/pagefind-worker.js",
+            "pagefind/pagefind-entry.json",
+            "pagefind/wasm.fr.pagefind",
+            "pagefind/wasm.unknown.pagefind",
+            "fragment/fr_3c1a2b9.pf_fragment",
+            "pagefindx/index/en_1.pf_index",
+        ] {
+            assert!(!is_language_file(shared), "{shared}");
+        }
+    }
+
+    #[test]
+    fn files_taken_early_and_the_rest_make_the_whole_bundle() {
+        let bundle = |take_early: bool| {
+            let mut indexer = Indexer::new();
+            for (lang, word) in [("fr", "villes"), ("en", "cities"), ("es", "ciudades")] {
+                let path = format!("{lang}/a/index.html");
+                indexer.index(&path, page(lang, word).as_bytes());
+            }
+            let early = match take_early {
+                true => indexer.take_language_files(),
+                false => Vec::new(),
+            };
+            (early, indexer.finish().unwrap())
+        };
+        let (_, whole) = bundle(false);
+        let (early, rest) = bundle(true);
+        // The first language's index is done when the third starts (one may still be making
+        // its bundle meanwhile): its own files, and only those, can be taken.
+        assert!(!early.is_empty());
+        for (path, _) in &early {
+            assert!(is_language_file(path), "{path}");
+            assert!(path.contains("/fr_") || path.contains(".fr_"), "{path}");
+        }
+        let mut together: Vec<(String, Vec<u8>)> = early.into_iter().chain(rest).collect();
+        together.sort();
+        assert_eq!(together, whole);
     }
 
     #[test]
