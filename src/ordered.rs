@@ -17,7 +17,8 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 /// Each item is a task of its own in rayon's queue, queued by the consumer as it goes, so that
 /// a rayon thread never waits here: other parallel work (the search index's, from its own
 /// thread) runs between the items. A panic in `work` or `consume` is passed on once the items
-/// queued have been worked on.
+/// queued have been worked on. Called from a rayon thread, it works on one item after the
+/// other, on that thread.
 pub fn map_in_order<T, R, W, C>(items: &[T], window: usize, work: W, mut consume: C)
 where
     T: Sync,
@@ -25,6 +26,14 @@ where
     W: Fn(&T) -> R + Sync,
     C: FnMut(&T, R) + Send,
 {
+    if rayon::current_thread_index().is_some() {
+        // Called from a rayon thread: it would wait for tasks that, in a pool of one thread,
+        // only it could run. One item after the other instead.
+        for item in items {
+            consume(item, work(item));
+        }
+        return;
+    }
     // The item being consumed and `window` more.
     let slots = window.max(1) + 1;
     let refill = (slots / 4).max(1);
@@ -165,6 +174,26 @@ mod tests {
         let items: Vec<usize> = (0..50).collect();
         let mut seen = Vec::new();
         map_in_order(&items, 0, |&n| n, |_, n| seen.push(n));
+        assert_eq!(seen, items);
+    }
+
+    #[test]
+    fn a_rayon_thread_of_a_pool_of_one_does_the_work_itself() {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let items: Vec<usize> = (0..100).collect();
+        let seen = pool.install(|| {
+            let mut seen = Vec::new();
+            map_in_order(
+                &items,
+                4,
+                |&n| uneven(n),
+                |_, doubled| seen.push(doubled / 2),
+            );
+            seen
+        });
         assert_eq!(seen, items);
     }
 

@@ -56,16 +56,21 @@ impl Memory {
     }
 }
 
-/// The CPU time all the process's threads have used so far; `None` where the system does not
-/// tell it cheaply.
+/// A CPU clock's reading: the process's, or the calling thread's.
 #[cfg(target_os = "linux")]
-fn process_cpu() -> Option<Duration> {
-    use rustix::time::{clock_gettime, ClockId};
-    let t = clock_gettime(ClockId::ProcessCPUTime);
+pub(crate) fn cpu_clock(clock: rustix::time::ClockId) -> Option<Duration> {
+    let t = rustix::time::clock_gettime(clock);
     Some(Duration::new(
         u64::try_from(t.tv_sec).ok()?,
         u32::try_from(t.tv_nsec).ok()?,
     ))
+}
+
+/// The CPU time all the process's threads have used so far; `None` where the system does not
+/// tell it cheaply.
+#[cfg(target_os = "linux")]
+fn process_cpu() -> Option<Duration> {
+    cpu_clock(rustix::time::ClockId::ProcessCPUTime)
 }
 
 #[cfg(not(target_os = "linux"))]

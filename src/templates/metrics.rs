@@ -31,12 +31,7 @@ fn enabled() -> bool {
 /// The CPU time this thread has used.
 #[cfg(target_os = "linux")]
 fn thread_clock() -> Duration {
-    use rustix::time::{clock_gettime, ClockId};
-    let t = clock_gettime(ClockId::ThreadCPUTime);
-    Duration::new(
-        u64::try_from(t.tv_sec).unwrap_or(0),
-        u32::try_from(t.tv_nsec).unwrap_or(0),
-    )
+    crate::timings::cpu_clock(rustix::time::ClockId::ThreadCPUTime).unwrap_or_default()
 }
 
 /// Elsewhere, the time since the first reading: it also counts the other threads' turns.
