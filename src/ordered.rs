@@ -125,8 +125,8 @@ impl<R> Made<R> {
     fn take(&self, slot: usize) -> std::thread::Result<R> {
         let mut slots = self.lock();
         loop {
+            // `put` cleared `awaited` when it put this result, if it was awaited.
             if let Some(result) = slots.results[slot].take() {
-                slots.awaited = None;
                 return result;
             }
             slots.awaited = Some(slot);
