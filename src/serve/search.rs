@@ -63,7 +63,7 @@ impl Refreshes {
 
 /// Makes the index of `lang` again from `pages` (output paths of its content pages, in build
 /// order) as they are served now, on a thread of its own, and swaps it in.
-pub fn refresh(state: &Arc<LiveState>, lang: String, pages: Vec<String>) {
+pub fn refresh(state: &Arc<LiveState>, lang: String, pages: Arc<[String]>) {
     let ticket = state.search.begin(&lang);
     let state = Arc::clone(state);
     let spawned = std::thread::Builder::new()

@@ -243,8 +243,8 @@ fn the_index_is_the_one_pagefind_makes_from_whole_pages() {
     for lang in LANGUAGES {
         let pages = build::search_pages(retained, lang);
         assert!(!pages.is_empty(), "{lang}");
-        for path in pages {
-            whole.push((path.clone(), built.plan.files[&path].clone()));
+        for path in pages.iter() {
+            whole.push((path.clone(), built.plan.files[path].clone()));
         }
     }
     let expected = intercite::output::search::bundle_whole_pages(whole).unwrap();
