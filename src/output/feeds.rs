@@ -43,15 +43,22 @@ pub fn atom(site: &Site, lang: &str, bodies: &Bodies) -> String {
         })
         .map(|(i, _)| i)
         .collect();
-    entries.sort_by(|&a, &b| {
+    // Newest first; the title and then the file (unique) break ties, so the order is total.
+    let newest_first = |&a: &usize, &b: &usize| {
         let (va, vb) = (&site.versions[a], &site.versions[b]);
         vb.front
             .date
             .cmp(&va.front.date)
             .then_with(|| va.front.title.cmp(&vb.front.title))
             .then_with(|| va.file.cmp(&vb.file))
-    });
-    entries.truncate(FEED_ENTRIES);
+    };
+    // Only the newest entries are sorted: sorting the whole language took most of the 9 ms a
+    // page-level rebuild spent on each feed at 10,000 documents.
+    if entries.len() > FEED_ENTRIES {
+        entries.select_nth_unstable_by(FEED_ENTRIES, newest_first);
+        entries.truncate(FEED_ENTRIES);
+    }
+    entries.sort_by(newest_first);
     let updated = entries.first().map(|&v| {
         site.versions[v]
             .front
