@@ -85,7 +85,8 @@ pub struct Retained {
     /// Each language's pages in its search index (see [`search_pages`]), listed the first time
     /// they are asked for: listing them goes through all the site's pages (17 ms at 10,000
     /// documents), and a page-level rebuild, which asks for them each time, changes no page's
-    /// path.
+    /// path, language or kind ([`rerender_pages`] gives up on any other change: relaxing that
+    /// check means listing these again).
     search_pages: OnceLock<BTreeMap<String, Arc<[String]>>>,
 }
 
