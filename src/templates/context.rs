@@ -105,6 +105,10 @@ pub enum ListItems {
     /// are on (a document is on its section's pages and on each of its terms' pages): cloning
     /// a value shares its map.
     Shared(Vec<tera::Value>),
+    /// The hash of each item, for a context that is only hashed ([`super::Mode::HashOnly`]):
+    /// a list page's hash then costs a look-up per item, not the item made again (the items
+    /// were most of the time a `serve` rebuild spent hashing the site's pages).
+    Hashed(Vec<u64>),
 }
 
 impl Default for ListItems {
@@ -118,6 +122,7 @@ impl Serialize for ListItems {
         match self {
             ListItems::Made(items) => items.serialize(serializer),
             ListItems::Shared(values) => values.serialize(serializer),
+            ListItems::Hashed(hashes) => hashes.serialize(serializer),
         }
     }
 }
@@ -156,6 +161,9 @@ pub enum PageLinks {
     /// each one (the ICC theme does) would otherwise have the same links made, and made into
     /// Tera's strings, once per page, a cost that grows with the square of the list's length.
     Shared(tera::Value),
+    /// Not made: the context is only hashed, and the paginator's `first` and `total`, hashed
+    /// with it, say what the links are.
+    Implied,
 }
 
 impl Serialize for PageLinks {
@@ -163,6 +171,7 @@ impl Serialize for PageLinks {
         match self {
             PageLinks::Made(links) => links.serialize(serializer),
             PageLinks::Shared(links) => links.serialize(serializer),
+            PageLinks::Implied => serializer.serialize_unit(),
         }
     }
 }

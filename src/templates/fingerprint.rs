@@ -119,6 +119,14 @@ impl PageContext {
     }
 }
 
+/// The hash of one value by itself, as a context's hasher would feed it: for values hashed
+/// once and then put in many contexts by their hash.
+pub fn hash_alone<T: Serialize + ?Sized>(value: &T) -> u64 {
+    let mut hasher = page_hasher();
+    hash_value(&mut hasher, value);
+    hasher.finish()
+}
+
 /// The build's fingerprint: everything pages share (see the module's documentation).
 #[derive(Default)]
 pub struct Fingerprint {

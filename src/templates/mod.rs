@@ -238,6 +238,10 @@ pub struct Renderer<'a> {
     /// Each document's list item in each language (`doc * languages + language`), as a Tera
     /// value made the first time a list shows it (see [`ListItems::Shared`]).
     list_items: Vec<OnceLock<tera::Value>>,
+    /// Each document's list item in each language, hashed (same indices as `list_items`), for
+    /// list pages whose context is only hashed (see [`ListItems::Hashed`]); empty unless
+    /// contexts are hashed.
+    item_hashes: Vec<OnceLock<u64>>,
     /// The links to every page of each paginated list (by its first page's URL and its number
     /// of pages), made the first time one of its pages is rendered (see [`PageLinks::Shared`]).
     page_links: Mutex<foldhash::HashMap<(String, usize), tera::Value>>,
@@ -331,6 +335,7 @@ impl<'a> Renderer<'a> {
             list_items: (0..site.documents.len() * site.config.languages.len())
                 .map(|_| OnceLock::new())
                 .collect(),
+            item_hashes: Vec::new(),
             page_links: Mutex::default(),
             metrics: Default::default(),
         };
@@ -385,6 +390,9 @@ impl<'a> Renderer<'a> {
     pub fn hashing_contexts(mut self, reuse: Option<Reuse<'a>>) -> Self {
         self.hashing = true;
         self.reuse = reuse;
+        self.item_hashes = (0..self.list_items.len())
+            .map(|_| OnceLock::new())
+            .collect();
         self
     }
 
@@ -930,6 +938,20 @@ impl<'a> Renderer<'a> {
                         .collect(),
                 )
             }
+            (Mode::HashOnly, Some(language)) => {
+                let languages = self.site.config.languages.len();
+                ListItems::Hashed(
+                    on_page
+                        .map(|&d| {
+                            let hash = || fingerprint::hash_alone(&self.list_item(d, lang));
+                            match self.item_hashes.get(d * languages + language) {
+                                Some(kept) => *kept.get_or_init(hash),
+                                None => hash(),
+                            }
+                        })
+                        .collect(),
+                )
+            }
             _ => ListItems::Made(on_page.map(|&d| self.list_item(d, lang)).collect()),
         };
         let href = |n: usize| self.site.href(&urls::paginated(base, n));
@@ -948,6 +970,9 @@ impl<'a> Renderer<'a> {
                     .clone();
                 PageLinks::Shared(shared)
             }
+            // Each link is a function of the list's first page and its number (`href`), and
+            // the paginator's `first` and `total` are hashed with the page.
+            (Mode::HashOnly, _) => PageLinks::Implied,
             _ => PageLinks::Made((1..=total).map(href).collect()),
         };
         let paginator = Paginator {
