@@ -98,8 +98,9 @@ pub struct PageCtx {
 /// The documents of a list page. Templates see a list of [`ListItem`]s either way.
 #[derive(Debug, Clone)]
 pub enum ListItems {
-    /// Made for this page: when its context is hashed, which must not depend on how Tera
-    /// stores a value (its maps iterate in a random order).
+    /// Made for this page: the empty lists of a taxonomy page's terms, and any list made and
+    /// hashed at once, whose hash must not depend on how Tera stores a value (its maps iterate
+    /// in a random order). List pages are made either for rendering or for their hash.
     Made(Vec<ListItem>),
     /// Made into Tera values once per document and language and shared by every list they
     /// are on (a document is on its section's pages and on each of its terms' pages): cloning
@@ -155,7 +156,7 @@ pub struct Paginator {
 /// The links to every page of a list, as a paginator gives them.
 #[derive(Debug, Clone)]
 pub enum PageLinks {
-    /// Made for this page: when its context is hashed (see [`ListItems::Made`]).
+    /// Made for this page: a list made and hashed at once (see [`ListItems::Made`]).
     Made(Vec<String>),
     /// One Tera array shared by every page of the list: a theme that links to every page from
     /// each one (the ICC theme does) would otherwise have the same links made, and made into

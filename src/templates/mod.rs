@@ -903,8 +903,9 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// A list page's items and paginator: the items made for the page when its context is
-    /// hashed, else taken from (or made into) [`Renderer::list_items`].
+    /// A list page's items and paginator: for rendering, the items taken from (or made into)
+    /// [`Renderer::list_items`]; for a context only hashed, the items' hashes. A list page's
+    /// context is never made and hashed at once (see [`Renderer::render`]).
     fn paginate(
         &self,
         docs: &[usize],
