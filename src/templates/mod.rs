@@ -467,11 +467,17 @@ impl<'a> Renderer<'a> {
         let url = job_url(self.site, job);
         let template = self.template_of(job);
         let path = urls::output_file(&url);
-        let (context, context_hash, beside) = match &self.reuse {
-            // The context is hashed first, without being made into Tera's values: most pages
-            // of a rebuild are kept, and only those rendered need them.
-            Some(reuse) => {
-                let (_, hash) = self.context_of(job, Mode::HashOnly).finish(template);
+        // The context is hashed first, without being made into Tera's values, in a rebuild
+        // that may keep pages (most are kept, and only those rendered need the values), and for
+        // a list page whenever contexts are hashed: its items are shared with the other lists
+        // showing them (and their cards rendered once, by `include_cached`) only in a context
+        // made for rendering alone (see `ListItems`). Made and hashed together, `serve`'s first
+        // build and every rebuild after a template edit rendered each card again on every list
+        // page: at 10,000 documents, 4 s of CPU.
+        let hash_first = self.reuse.is_some() || (self.hashing && job.lists_documents());
+        let (context, context_hash, beside) = if hash_first {
+            let (_, hash) = self.context_of(job, Mode::HashOnly).finish(template);
+            if let Some(reuse) = &self.reuse {
                 if hash.is_some()
                     && reuse.hashes.get(&path) == hash.as_ref()
                     && (reuse.served)(&path)
@@ -488,31 +494,19 @@ impl<'a> Renderer<'a> {
                             .collect(),
                     });
                 }
-                let mut context = self.context_of(job, Mode::Render);
-                let beside = context.take_beside();
-                (context.finish(template).0, hash, beside)
             }
-            // A list page's items are shared with the other lists showing them (and their
-            // cards rendered once, by `include_cached`) only in a context made for rendering
-            // alone (see `ListItems`): when hashing, its hash is taken first, by itself. Made
-            // together, `serve`'s first build and every rebuild after a template edit rendered
-            // each card again on every list page: at 10,000 documents, 4 s of CPU.
-            None if self.hashing && job.lists_documents() => {
-                let (_, hash) = self.context_of(job, Mode::HashOnly).finish(template);
-                let mut context = self.context_of(job, Mode::Render);
-                let beside = context.take_beside();
-                (context.finish(template).0, hash, beside)
-            }
-            None => {
-                let mode = match self.hashing {
-                    true => Mode::RenderAndHash,
-                    false => Mode::Render,
-                };
-                let mut context = self.context_of(job, mode);
-                let beside = context.take_beside();
-                let (context, hash) = context.finish(template);
-                (context, hash, beside)
-            }
+            let mut context = self.context_of(job, Mode::Render);
+            let beside = context.take_beside();
+            (context.finish(template).0, hash, beside)
+        } else {
+            let mode = match self.hashing {
+                true => Mode::RenderAndHash,
+                false => Mode::Render,
+            };
+            let mut context = self.context_of(job, mode);
+            let beside = context.take_beside();
+            let (context, hash) = context.finish(template);
+            (context, hash, beside)
         };
         clock.context_done();
         // Typeset and minified here, on the rendering thread, in one pass over the page, so
