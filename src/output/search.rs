@@ -65,6 +65,8 @@ pub struct Indexer {
     failure: Option<Diagnostic>,
     /// Set by [`Indexer::cancel`]: the workers stop at their next page.
     cancelled: Arc<AtomicBool>,
+    /// Made by [`Indexer::in_background`].
+    background: bool,
 }
 
 /// Sends pages (URL, HTML) to an index's thread.
@@ -89,6 +91,18 @@ impl Indexer {
             closed: std::collections::BTreeSet::new(),
             failure: None,
             cancelled: Arc::new(AtomicBool::new(false)),
+            background: false,
+        }
+    }
+
+    /// An indexer for work that must not slow down anything else (`serve`'s refreshes, on a
+    /// thread of the lowest priority): its index finishes on a pool of its own, one thread
+    /// started by its worker and so of the same priority, instead of on rayon's global pool,
+    /// which the rebuilds use.
+    pub fn in_background() -> Indexer {
+        Indexer {
+            background: true,
+            ..Indexer::new()
         }
     }
 
@@ -132,7 +146,10 @@ impl Indexer {
             // Enough slack for rendering to run ahead on both cores while the index, one thread
             // per language, catches up; a slow index still never makes the site pile up in memory.
             let (sender, receiver) = mpsc::sync_channel(512);
-            match bundle_one(receiver, Arc::clone(&self.cancelled), Writer::Own) {
+            let writer = Writer::Own {
+                background: self.background,
+            };
+            match bundle_one(receiver, Arc::clone(&self.cancelled), writer) {
                 Ok(worker) => self.current = Some((lang, sender, worker)),
                 Err(problem) => {
                     self.failure = Some(problem);
@@ -543,8 +560,9 @@ type Worker = std::thread::JoinHandle<Result<Files, String>>;
 /// How a worker indexes the pages it receives.
 #[derive(Clone, Copy)]
 enum Writer {
-    /// intercite's own indexer (`crate::search`), which builds use.
-    Own,
+    /// intercite's own indexer (`crate::search`), which builds use; `background`: see
+    /// [`Indexer::in_background`].
+    Own { background: bool },
     /// Pagefind's, the reference the tests compare the other with.
     Pagefind,
 }
@@ -566,7 +584,7 @@ fn bundle_one(
         .name("search-index".into())
         .spawn(move || {
             let files = match writer {
-                Writer::Own => run_own(pages, cancelled),
+                Writer::Own { background } => run_own(pages, cancelled, background),
                 Writer::Pagefind => run_pagefind(pages, cancelled),
             }?;
             let mut out: Vec<(String, Vec<u8>)> = files
@@ -598,6 +616,7 @@ fn join_bundle(worker: Worker) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
 fn run_own(
     pages: mpsc::Receiver<(String, String)>,
     cancelled: Arc<AtomicBool>,
+    background: bool,
 ) -> Result<Vec<(String, Vec<u8>)>, String> {
     let mut index = crate::search::SiteIndex::new();
     while let Ok((url, html)) = pages.recv() {
@@ -614,7 +633,11 @@ fn run_own(
             index.add(&url, digest);
         }
     }
-    index.finish()
+    // A pool of one thread, started here and so of this thread's priority.
+    let pool = background
+        .then(|| rayon::ThreadPoolBuilder::new().num_threads(1).build().ok())
+        .flatten();
+    index.finish_on(pool.as_ref())
 }
 
 /// Indexes pages with Pagefind (names relative to the bundle folder).
@@ -657,6 +680,9 @@ fn run_pagefind(
 mod tests {
     use super::*;
     use crate::search::tests::decompressed;
+
+    /// The indexer builds use.
+    const OWN: Writer = Writer::Own { background: false };
 
     fn page(lang: &str, body: &str) -> String {
         format!(
@@ -705,7 +731,7 @@ mod tests {
     #[test]
     fn one_index_per_language_and_no_unused_files() {
         let files = bundle(
-            Writer::Own,
+            OWN,
             vec![
                 ("/fr/a/".into(), page("fr", "Cités interculturelles")),
                 ("/en/a/".into(), page("en", "Intercultural cities")),
@@ -835,7 +861,7 @@ mod tests {
 
     #[test]
     fn awkward_pages_are_indexed_exactly_as_pagefind_indexes_them() {
-        let own = bundle(Writer::Own, awkward_pages()).unwrap();
+        let own = bundle(OWN, awkward_pages()).unwrap();
         let pagefind = bundle(Writer::Pagefind, awkward_pages()).unwrap();
         let names =
             |files: &[(String, Vec<u8>)]| files.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
@@ -976,7 +1002,7 @@ mod tests {
     fn random_pages_are_indexed_exactly_as_pagefind_indexes_them() {
         for seed in (1..=25u64).map(|s| s * 7919) {
             let pages = random_pages(seed, 60);
-            let own = bundle(Writer::Own, pages.clone()).unwrap();
+            let own = bundle(OWN, pages.clone()).unwrap();
             let pagefind = bundle(Writer::Pagefind, pages).unwrap();
             let names = |files: &[(String, Vec<u8>)]| {
                 files.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>()
@@ -1226,9 +1252,9 @@ mod tests {
                 ),
             ]
         };
-        let before = bundle(Writer::Own, pages("Bilbao accueille")).unwrap();
-        let after = bundle(Writer::Own, pages("Lisbonne accueille")).unwrap();
-        let fr_only = bundle(Writer::Own, vec![pages("Lisbonne accueille").remove(0)]).unwrap();
+        let before = bundle(OWN, pages("Bilbao accueille")).unwrap();
+        let after = bundle(OWN, pages("Lisbonne accueille")).unwrap();
+        let fr_only = bundle(OWN, vec![pages("Lisbonne accueille").remove(0)]).unwrap();
         let (_, entry) = before
             .iter()
             .find(|(name, _)| name == "pagefind/pagefind-entry.json")
@@ -1260,9 +1286,11 @@ mod tests {
                 ("/fr/b/".to_string(), page("fr", "Diversitours à Bilbao")),
             ]
         };
+        assert_eq!(bundle(OWN, pages()).unwrap(), bundle(OWN, pages()).unwrap());
+        // serve's refreshes finish their index on a pool of their own: the same bytes.
         assert_eq!(
-            bundle(Writer::Own, pages()).unwrap(),
-            bundle(Writer::Own, pages()).unwrap()
+            bundle(Writer::Own { background: true }, pages()).unwrap(),
+            bundle(OWN, pages()).unwrap()
         );
     }
 }
