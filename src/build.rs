@@ -62,10 +62,13 @@ pub struct Silent;
 
 impl Progress for Silent {}
 
-/// Pass-one Markdown results kept between rebuilds by `serve`: a version whose text, folder,
-/// bundle files and base path did not change is not parsed again.
+/// What `serve` keeps between rebuilds to do less again: the content files loaded (a file
+/// unchanged since is not read again, see [`load::FileCache`]) and pass one's Markdown results
+/// (a version whose text, folder, bundle files and base path did not change is not parsed
+/// again).
 #[derive(Default)]
-pub struct MarkdownCache {
+pub struct RebuildCache {
+    files: load::FileCache,
     entries: Mutex<HashMap<PathBuf, (u64, RenderedBody)>>,
 }
 
@@ -150,7 +153,7 @@ impl<'p> Previous<'p> {
 
 /// A site rendered in memory, ready to be written or served.
 pub struct Built {
-    /// Kept when a Markdown cache was given (by `serve`).
+    /// Kept when a rebuild cache was given (by `serve`).
     pub retained: Option<Retained>,
     pub plan: Plan,
     /// HTML pages per language code, in site order.
@@ -209,15 +212,15 @@ pub fn run(options: &Options, progress: &dyn Progress) -> Result<Report, Vec<Dia
 pub fn build_in_memory(
     options: &Options,
     progress: &dyn Progress,
-    cache: Option<&MarkdownCache>,
+    cache: Option<&RebuildCache>,
     previous: Option<&Previous>,
 ) -> Result<Built, Vec<Diagnostic>> {
     let serving = cache.map(|cache| (cache, previous));
     build_pipeline(options, progress, serving, None).map(|(built, _)| built)
 }
 
-/// What `serve` keeps between builds: the Markdown cache, and the previous build's pages.
-type Serving<'s> = Option<(&'s MarkdownCache, Option<&'s Previous<'s>>)>;
+/// What `serve` keeps between builds: the rebuild cache, and the previous build's pages.
+type Serving<'s> = Option<(&'s RebuildCache, Option<&'s Previous<'s>>)>;
 
 /// The whole pipeline. With an output folder (checked by [`output::check_output_dir`]), pages
 /// are written into a [`output::Staging`] as they are rendered and only the rest of the files
@@ -234,7 +237,8 @@ fn build_pipeline(
     let config = Config::load(&options.root, options.base_url.as_deref())
         .map_err(Diagnostics::into_sorted)?;
     timings.lap("config");
-    let loaded = load::load(&config, options.drafts, &mut problems);
+    let files = cache.map(|cache| &cache.files);
+    let loaded = load::load_cached(&config, options.drafts, &mut problems, files);
     timings.lap("load");
     let mut site = index::index(config, loaded, &mut problems);
     timings.lap("index");
@@ -341,7 +345,7 @@ fn build_pipeline(
 /// pages again.
 fn render_markdown(
     site: &mut Site,
-    cache: Option<&MarkdownCache>,
+    cache: Option<&RebuildCache>,
     progress: &dyn Progress,
     problems: &mut Diagnostics,
 ) -> PassOne {
@@ -972,6 +976,79 @@ fn static_files(dir: &Path) -> Vec<(String, PathBuf)> {
 mod tests {
     use super::*;
     use crate::templates::Job;
+    use std::fs;
+
+    /// A rebuild that takes the files it can from the cache makes the site a fresh build
+    /// makes, after edits to a title and to a text, and a file renamed.
+    #[test]
+    fn a_rebuild_from_the_cache_is_a_fresh_build() {
+        let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic");
+        let dir = tempfile::tempdir().unwrap();
+        for entry in walkdir::WalkDir::new(&fixture) {
+            let entry = entry.unwrap();
+            let to = dir
+                .path()
+                .join(entry.path().strip_prefix(&fixture).unwrap());
+            if entry.file_type().is_dir() {
+                fs::create_dir_all(&to).unwrap();
+            } else {
+                fs::copy(entry.path(), &to).unwrap();
+            }
+        }
+        let options = Options {
+            root: dir.path().to_path_buf(),
+            output_dir: None,
+            base_url: None,
+            drafts: false,
+            write: false,
+        };
+        let cache = RebuildCache {
+            files: load::FileCache::keeping_every_file(),
+            entries: Mutex::default(),
+        };
+        let fresh = || {
+            build_in_memory(&options, &Silent, None, None)
+                .unwrap()
+                .plan
+                .files
+        };
+        let from_cache = || {
+            build_in_memory(&options, &Silent, Some(&cache), None)
+                .unwrap()
+                .plan
+                .files
+        };
+        assert_eq!(from_cache(), fresh());
+        let content = dir.path().join("content");
+        let edit = |rel: &str, from: &str, to: &str| {
+            // A tick of the file system's clock, so that the edit changes the file's stamp.
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            let path = content.join(rel);
+            let text = fs::read_to_string(&path).unwrap();
+            assert!(text.contains(from), "{rel}");
+            fs::write(&path, text.replacen(from, to, 1)).unwrap();
+        };
+        edit(
+            "meetings/2016-reykjavik/index.fr.md",
+            "title: Réunion annuelle 2016",
+            "title: Réunion annuelle de 2016",
+        );
+        let after_title = from_cache();
+        assert_eq!(after_title, fresh());
+        assert!(after_title
+            .values()
+            .any(|page| { String::from_utf8_lossy(page).contains("Réunion annuelle de 2016") }));
+        edit("news/launch.fr.md", "---\n", "---\n\n");
+        assert_eq!(from_cache(), fresh());
+        fs::rename(
+            content.join("meetings/lisbon-2019.en.md"),
+            content.join("meetings/2019-lisbon.en.md"),
+        )
+        .unwrap();
+        let renamed = from_cache();
+        assert_eq!(renamed, fresh());
+        assert_ne!(renamed, after_title);
+    }
 
     /// List pages rendered once the lists' shared values were let go
     /// ([`Renderer::release_lists`]) make their cards afresh: the same bytes as before, and as
@@ -985,7 +1062,7 @@ mod tests {
             drafts: false,
             write: false,
         };
-        let cache = MarkdownCache::default();
+        let cache = RebuildCache::default();
         let built = build_in_memory(&options, &Silent, Some(&cache), None).unwrap();
         let retained = built.retained.expect("a build with a cache keeps its site");
         let mut renderer = retained.renderer();

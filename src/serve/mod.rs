@@ -1,7 +1,8 @@
 //! `serve`: the site built in memory, served over HTTP, rebuilt on every change.
 //!
-//! The same pipeline as `build` ([`crate::build::build_in_memory`]) with a Markdown cache, so
-//! an edit re-parses only the versions whose text changed. Served files live in memory: nothing
+//! The same pipeline as `build` ([`crate::build::build_in_memory`]) with a rebuild cache, so
+//! an edit reads again only the files that changed and re-parses only the versions whose text
+//! changed. Served files live in memory: nothing
 //! is written to disk and the output folder is never touched. A failed rebuild keeps the last
 //! good site and shows the errors over it; the next good one clears them.
 
@@ -18,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::broadcast;
 
-use crate::build::{self, MarkdownCache, Options, Silent};
+use crate::build::{self, Options, RebuildCache, Silent};
 use crate::diagnostics::Diagnostic;
 use files::SiteFiles;
 use watch::ChangeKind;
@@ -149,7 +150,7 @@ pub fn run(
         search: search::Refreshes::default(),
     });
     let report = Arc::new(report);
-    let cache = MarkdownCache::default();
+    let cache = RebuildCache::default();
     let started = Instant::now();
     // Watching starts before the first build, so a file saved while it runs (or while the
     // watches of a large tree are being set up) is not missed: it triggers a rebuild after.
@@ -299,7 +300,7 @@ struct Rebuild {
 /// pages changed are made again in the background.
 fn rebuild(
     options: &Options,
-    cache: &MarkdownCache,
+    cache: &RebuildCache,
     state: &Arc<LiveState>,
     retained: &mut Option<build::Retained>,
 ) -> Result<Rebuild, Vec<Diagnostic>> {

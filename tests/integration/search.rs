@@ -227,7 +227,7 @@ fn the_site_and_its_index_are_the_same_from_one_build_to_the_next() {
 /// decompressed (intercite gzips at another level).
 #[test]
 fn the_index_is_the_one_pagefind_makes_from_whole_pages() {
-    use intercite::build::{self, MarkdownCache, Options, Silent};
+    use intercite::build::{self, Options, RebuildCache, Silent};
     let options = Options {
         root: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
         output_dir: None,
@@ -235,7 +235,7 @@ fn the_index_is_the_one_pagefind_makes_from_whole_pages() {
         drafts: false,
         write: false,
     };
-    let cache = MarkdownCache::default();
+    let cache = RebuildCache::default();
     let built =
         build::build_in_memory(&options, &Silent, Some(&cache), None).expect("the site builds");
     let retained = built.retained.as_ref().expect("kept for serve");
