@@ -584,7 +584,15 @@ fn bundle_one(
         .name("search-index".into())
         .spawn(move || {
             let files = match writer {
-                Writer::Own { background } => run_own(pages, cancelled, background),
+                Writer::Own { background: false } => run_own(pages, cancelled),
+                // On a pool of one thread, started here and so of this thread's priority, so
+                // that the index's chunks are encoded there rather than on rayon's global pool.
+                Writer::Own { background: true } => {
+                    match rayon::ThreadPoolBuilder::new().num_threads(1).build() {
+                        Ok(pool) => pool.install(move || run_own(pages, cancelled)),
+                        Err(_) => run_own(pages, cancelled),
+                    }
+                }
                 Writer::Pagefind => run_pagefind(pages, cancelled),
             }?;
             let mut out: Vec<(String, Vec<u8>)> = files
@@ -616,7 +624,6 @@ fn join_bundle(worker: Worker) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
 fn run_own(
     pages: mpsc::Receiver<(String, String)>,
     cancelled: Arc<AtomicBool>,
-    background: bool,
 ) -> Result<Vec<(String, Vec<u8>)>, String> {
     let mut index = crate::search::SiteIndex::new();
     while let Ok((url, html)) = pages.recv() {
@@ -633,11 +640,7 @@ fn run_own(
             index.add(&url, digest);
         }
     }
-    // A pool of one thread, started here and so of this thread's priority.
-    let pool = background
-        .then(|| rayon::ThreadPoolBuilder::new().num_threads(1).build().ok())
-        .flatten();
-    index.finish_on(pool.as_ref())
+    index.finish()
 }
 
 /// Indexes pages with Pagefind (names relative to the bundle folder).

@@ -450,11 +450,7 @@ impl LanguageIndex {
     /// The index's files (path under the bundle folder, contents) and its entry in
     /// `pagefind-entry.json` (meta file's name, page count). `version` is the client's, which
     /// it checks the meta file against.
-    pub fn finish(
-        self,
-        version: &str,
-        pool: Option<&rayon::ThreadPool>,
-    ) -> (Vec<(String, Vec<u8>)>, String, usize) {
+    pub fn finish(self, version: &str) -> (Vec<(String, Vec<u8>)>, String, usize) {
         let code = self.language_code.clone();
         let mut files = Vec::new();
 
@@ -482,20 +478,14 @@ impl LanguageIndex {
         // Encoding and compressing the chunks, most of this function's time, on every core:
         // the last language's index is finished while little else is left to do. Their names
         // are then given in order, as a name depends on those taken before it.
-        let encode = || -> Vec<(Vec<u8>, Vec<u8>)> {
-            chunks
-                .par_iter()
-                .map(|chunk| {
-                    let bytes = encode_chunk(chunk, &renumber);
-                    let compressed = compress(&bytes);
-                    (bytes, compressed)
-                })
-                .collect()
-        };
-        let encoded = match pool {
-            Some(pool) => pool.install(encode),
-            None => encode(),
-        };
+        let encoded: Vec<(Vec<u8>, Vec<u8>)> = chunks
+            .par_iter()
+            .map(|chunk| {
+                let bytes = encode_chunk(chunk, &renumber);
+                let compressed = compress(&bytes);
+                (bytes, compressed)
+            })
+            .collect();
         let mut chunk_names: HashSet<String> = HashSet::default();
         let mut index_chunks = Vec::new();
         for ((bytes, compressed), (from, to)) in encoded.into_iter().zip(ranges) {

@@ -83,15 +83,6 @@ impl SiteIndex {
     /// The bundle's files (paths under the bundle folder): every language's index, the entry
     /// file and the client's files.
     pub fn finish(self) -> Result<Vec<(String, Vec<u8>)>, String> {
-        self.finish_on(None)
-    }
-
-    /// [`SiteIndex::finish`], its index chunks encoded on `pool` instead of rayon's global pool
-    /// (for work that must leave that pool to others: see `output::search::Indexer`).
-    pub fn finish_on(
-        self,
-        pool: Option<&rayon::ThreadPool>,
-    ) -> Result<Vec<(String, Vec<u8>)>, String> {
         let codes: Vec<String> = self.languages.keys().cloned().collect();
         let client = client_files(&codes)?;
         let mut files = client.files;
@@ -105,7 +96,7 @@ impl SiteIndex {
             if chosen.page_count() == 0 {
                 continue;
             }
-            let (language_files, meta_name, page_count) = chosen.finish(&client.version, pool);
+            let (language_files, meta_name, page_count) = chosen.finish(&client.version);
             files.extend(language_files);
             languages.insert(
                 code.clone(),
