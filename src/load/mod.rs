@@ -261,8 +261,9 @@ const SETTLED: std::time::Duration = std::time::Duration::from_secs(3);
 
 impl FileStamp {
     /// The stamp of a regular file that is not a link (the state of a link's target is not
-    /// in its own), and whether it had changed before `settled_since`.
-    fn of(path: &Path, settled_since: Option<std::time::SystemTime>) -> Option<(FileStamp, bool)> {
+    /// in its own), and whether it had changed before `settled_since` (seconds and
+    /// nanoseconds since the epoch, as the stamp's times).
+    fn of(path: &Path, settled_since: Option<(i64, i64)>) -> Option<(FileStamp, bool)> {
         let metadata = fs::symlink_metadata(path).ok()?;
         if !metadata.file_type().is_file() {
             return None;
@@ -294,14 +295,6 @@ impl FileStamp {
                 changed: (seconds, i64::from(modified.subsec_nanos())),
             }
         };
-        let settled_since = settled_since
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map(|d| {
-                (
-                    i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
-                    i64::from(d.subsec_nanos()),
-                )
-            });
         let settled = settled_since.is_some_and(|since| stamp.changed.max(stamp.modified) < since);
         Some((stamp, settled))
     }
@@ -343,7 +336,15 @@ impl FileCache {
         markdown: &[(PathBuf, PathBuf, String)],
     ) -> Vec<LoadResult> {
         let key = loading_key(config, include_drafts);
-        let settled_since = std::time::SystemTime::now().checked_sub(self.settled);
+        let settled_since = std::time::SystemTime::now()
+            .checked_sub(self.settled)
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| {
+                (
+                    i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+                    i64::from(d.subsec_nanos()),
+                )
+            });
         let results = markdown
             .par_iter()
             .map(|(path, rel, under_content)| {

@@ -96,9 +96,9 @@ impl Indexer {
     }
 
     /// An indexer for work that must not slow down anything else (`serve`'s refreshes, on a
-    /// thread of the lowest priority): its index finishes on a pool of its own, one thread
-    /// started by its worker and so of the same priority, instead of on rayon's global pool,
-    /// which the rebuilds use.
+    /// thread of the lowest priority): each index runs on a pool of its own, one thread started
+    /// by its worker and so of the same priority, so that its parallel loops stay off rayon's
+    /// global pool, which the rebuilds use.
     pub fn in_background() -> Indexer {
         Indexer {
             background: true,
@@ -1290,7 +1290,7 @@ mod tests {
             ]
         };
         assert_eq!(bundle(OWN, pages()).unwrap(), bundle(OWN, pages()).unwrap());
-        // serve's refreshes finish their index on a pool of their own: the same bytes.
+        // serve's refreshes run their index on a pool of their own: the same bytes.
         assert_eq!(
             bundle(Writer::Own { background: true }, pages()).unwrap(),
             bundle(OWN, pages()).unwrap()
